@@ -1,0 +1,266 @@
+package dev.veto.ledger;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of the ledger file, with group commit.
+ *
+ * <p>Threading: callers only enqueue ({@link #submit}); one thread takes what is waiting (up
+ * to maxBatch), encodes every entry (BODY, hash, signature), writes the batch with one
+ * FileChannel.write and forces it with one fsync, then completes the batch's futures on this
+ * thread. So one fsync serves every entry that arrived while the previous one ran, and the
+ * chain state (lastSeq, lastHash) has a single writer and needs no lock.
+ *
+ * <p>Invariants: entries are written in queue order with seq lastSeq+1, lastSeq+2, ...; a
+ * future completes normally only after its bytes are written and (if fsync is on) forced; the
+ * chain state and {@link #durableLength} advance only after that. After any write or fsync
+ * error the state is FAILED for good: the page cache may have dropped the dirty pages, so a
+ * retried fsync could "succeed" without the data (the PostgreSQL fsync lesson). Every later
+ * entry is refused; an operator restarts, and recovery reads what really reached the disk.
+ * The one thing a failure may leave is an entry on disk whose caller got an error; never the
+ * reverse.
+ *
+ * <p>Shutdown: close() sets closed and enqueues a poison pill; entries ahead of it are
+ * written, anything behind it is failed. submit() re-checks the state after enqueueing and
+ * removes its own entry if the ledger closed meanwhile, so no future is ever left pending.
+ *
+ * <p>Attacker: callers control data and kind only; data arrives as canonical bytes and kind
+ * matches a fixed pattern, so no caller can inject a field or a newline into the line.
+ */
+final class Appender implements Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Appender.class);
+  private static final int QUEUE_CAPACITY = 1 << 16;
+  private static final Pending POISON = new Pending(null, null, null);
+
+  record Pending(String kind, byte[] canonicalData, CompletableFuture<Receipt> future) {}
+
+  private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+  private final ReentrantLock batchGate = new ReentrantLock();
+  private final FileChannel channel;
+  private final EntryEncoder encoder;
+  private final LedgerOptions options;
+  private final List<Pending> batch = new ArrayList<>();
+  // Two flags, not one state: entries queued before close() are still written, unless the
+  // ledger has failed, and a failed ledger that is then closed must stay failed.
+  private volatile boolean failed;
+  private volatile boolean closed;
+  private volatile long lastSeq;
+  private volatile long durableLength;
+  private volatile long batches;
+  private volatile long fsyncs;
+  private String lastHash;
+
+  Appender(FileChannel channel, EntryEncoder encoder, LedgerOptions options,
+           Recovery.Result start) {
+    this.channel = channel;
+    this.encoder = encoder;
+    this.options = options;
+    this.lastSeq = start.lastSeq();
+    this.lastHash = start.lastHash();
+    this.durableLength = start.validLength();
+  }
+
+  CompletableFuture<Receipt> submit(String kind, byte[] canonicalData) {
+    if (!writable()) {
+      return CompletableFuture.failedFuture(unavailable());
+    }
+    Pending pending = new Pending(kind, canonicalData, new CompletableFuture<>());
+    if (!queue.offer(pending)) {
+      return CompletableFuture.failedFuture(new LedgerUnavailableException(
+          "ledger append queue is full (" + QUEUE_CAPACITY + " waiting); storage too slow?"));
+    }
+
+    // close() or a failure may have happened between the check and the offer.
+    if (!writable() && queue.remove(pending)) {
+      pending.future().completeExceptionally(unavailable());
+    }
+    return pending.future();
+  }
+
+  @Override
+  public void run() {
+    boolean poisoned = false;
+    while (!poisoned) {
+      Pending first = takeUninterruptibly();
+      batchGate.lock();
+      try {
+        batch.add(first);
+        queue.drainTo(batch, options.maxBatch() - 1);
+        poisoned = processBatch();
+      } finally {
+        batchGate.unlock();
+        batch.clear();
+      }
+    }
+
+    failAll(drainQueue(), unavailable());
+  }
+
+  /** Writes the entries ahead of a poison pill, fails those behind it; true if poisoned. */
+  private boolean processBatch() {
+    int poison = batch.indexOf(POISON);
+    List<Pending> live = poison < 0 ? batch : batch.subList(0, poison);
+    if (poison >= 0) {
+      failAll(batch.subList(poison + 1, batch.size()), unavailable());
+    }
+    if (!live.isEmpty()) {
+      commit(live);
+    }
+    return poison >= 0;
+  }
+
+  private void commit(List<Pending> entries) {
+    if (failed) {
+      failAll(entries, unavailable());
+      return;
+    }
+
+    List<Receipt> receipts;
+    try {
+      receipts = encode(entries);
+    } catch (RuntimeException e) {
+      // Nothing was written and the chain state was not advanced: the ledger stays usable.
+      LOG.error("ledger batch encoding failed: entries={} cause={}", entries.size(),
+          e.toString(), e);
+      failAll(entries, new LedgerUnavailableException("ledger could not encode the entry", e));
+      return;
+    }
+
+    if (writeAndForce()) {
+      advance(receipts);
+      complete(entries, receipts);
+    } else {
+      failAll(entries, unavailable());
+    }
+  }
+
+  private List<Receipt> encode(List<Pending> entries) {
+    encoder.reset();
+    List<Receipt> receipts = new ArrayList<>(entries.size());
+    long seq = lastSeq;
+    String prev = lastHash;
+    for (Pending pending : entries) {
+      Receipt receipt = encoder.append(++seq, prev, pending.kind(), pending.canonicalData());
+      receipts.add(receipt);
+      prev = receipt.hash();
+    }
+    return receipts;
+  }
+
+  private boolean writeAndForce() {
+    ByteBuffer bytes = ByteBuffer.wrap(encoder.buffer(), 0, encoder.size());
+    try {
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+      if (options.fsync()) {
+        channel.force(false);
+        fsyncs++;
+      }
+      batches++;
+      return true;
+    } catch (IOException | RuntimeException e) {
+      failed = true;
+      LOG.error("ledger write failed, refusing all further appends: last_durable_seq={}"
+          + " batch_bytes={} cause={}; fix the storage and restart (recovery will cut any"
+          + " partial write)", lastSeq, encoder.size(), e.toString(), e);
+      return false;
+    }
+  }
+
+  private void advance(List<Receipt> receipts) {
+    lastHash = receipts.get(receipts.size() - 1).hash();
+    durableLength += encoder.size();
+    lastSeq = receipts.get(receipts.size() - 1).seq();
+  }
+
+  private static void complete(List<Pending> entries, List<Receipt> receipts) {
+    for (int i = 0; i < entries.size(); i++) {
+      entries.get(i).future().complete(receipts.get(i));
+    }
+  }
+
+  private static void failAll(List<Pending> entries, RuntimeException cause) {
+    for (Pending pending : entries) {
+      pending.future().completeExceptionally(cause);
+    }
+  }
+
+  private List<Pending> drainQueue() {
+    List<Pending> rest = new ArrayList<>();
+    queue.drainTo(rest);
+    rest.remove(POISON);
+    return rest;
+  }
+
+  private Pending takeUninterruptibly() {
+    while (true) {
+      try {
+        return queue.take();
+      } catch (InterruptedException e) {
+        // Only close() stops this thread; an interrupt from elsewhere is ignored.
+      }
+    }
+  }
+
+  /** Stops accepting entries; the thread writes what is queued, then exits. */
+  void shutdown() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    boolean interrupted = false;
+    while (true) {
+      try {
+        queue.put(POISON);
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private LedgerUnavailableException unavailable() {
+    return new LedgerUnavailableException(failed
+        ? "ledger failed after a write or fsync error; restart required"
+        : "ledger is closed");
+  }
+
+  boolean writable() {
+    return !failed && !closed;
+  }
+
+  long lastSeq() {
+    return lastSeq;
+  }
+
+  long durableLength() {
+    return durableLength;
+  }
+
+  long batches() {
+    return batches;
+  }
+
+  long fsyncs() {
+    return fsyncs;
+  }
+
+  ReentrantLock batchGate() {
+    return batchGate;
+  }
+}

@@ -1,0 +1,198 @@
+package dev.veto.ledger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.crypto.SigningKey;
+import dev.veto.json.Json;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The append-only, hash-chained, signed ledger file {@code dataDir/ledger.jsonl}.
+ *
+ * <p>{@link #open} takes an exclusive lock on the file (a second server on the same data
+ * directory would fork the chain), runs {@link Recovery}, then starts the {@link Appender}
+ * thread, which does all writing. {@link #append} is safe from any thread; its future
+ * completes on the appender thread, so callers should not run slow work in callbacks.
+ *
+ * <p>The data is canonicalised on the caller's thread: that spreads the JSON work over the
+ * callers' cores, reports bad data to the caller at once, and freezes the tree, so a caller
+ * that changes its ObjectNode after append cannot change what gets signed.
+ */
+public final class Ledger implements AutoCloseable {
+
+  private static final String THREAD_NAME = "veto-ledger-appender";
+
+  private final Path file;
+  private final FileChannel channel;
+  private final Appender appender;
+  private final Thread thread;
+  private final RecoveryReport recovery;
+
+  private Ledger(Path file, FileChannel channel, Appender appender, RecoveryReport recovery) {
+    this.file = file;
+    this.channel = channel;
+    this.appender = appender;
+    this.recovery = recovery;
+    this.thread = new Thread(appender, THREAD_NAME);
+    // Daemon: a forgotten close() must not keep the JVM alive; nothing unacknowledged is lost.
+    thread.setDaemon(true);
+  }
+
+  /** Opens (creating) dataDir/ledger.jsonl, recovers it, and starts the appender. */
+  public static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options)
+      throws IOException {
+    Files.createDirectories(dataDir);
+    Path file = dataDir.resolve(EntryFormat.FILE_NAME);
+    boolean created = !Files.exists(file);
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+        StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      return start(file, channel, key, clock, options, created);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  private static Ledger start(Path file, FileChannel channel, SigningKey key, Clock clock,
+                              LedgerOptions options, boolean created) throws IOException {
+    lock(file, channel);
+    if (created) {
+      Durability.forceDirectory(file.toAbsolutePath().getParent());
+    }
+
+    Recovery.Result result = Recovery.run(file, channel, clock);
+    channel.position(result.validLength());
+
+    Appender appender = new Appender(channel, new EntryEncoder(key, clock), options, result);
+    Ledger ledger = new Ledger(file, channel, appender, result.report());
+    ledger.thread.start();
+    return ledger;
+  }
+
+  private static void lock(Path file, FileChannel channel) throws IOException {
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      throw new IOException(file + " is already open in another ledger or process;"
+          + " two writers would fork the chain");
+    }
+  }
+
+  public RecoveryReport recovery() {
+    return recovery;
+  }
+
+  /**
+   * Calls sink with every complete, durable entry, in order. Checks each line's shape and
+   * seq order, not hashes or signatures (see {@link LedgerVerifier} for those).
+   */
+  public void replay(Consumer<LedgerEntry> sink) throws IOException {
+    long limit = appender.durableLength();
+    long expected = 1;
+    try (LineReader lines = new LineReader(Files.newInputStream(file), limit)) {
+      for (LineReader.Line line = lines.next(); line != null; line = lines.next()) {
+        LedgerEntry entry = parseForReplay(line, expected);
+        sink.accept(entry);
+        expected++;
+      }
+    }
+  }
+
+  private LedgerEntry parseForReplay(LineReader.Line line, long expected)
+      throws LedgerCorruptException {
+    String where = file.getFileName() + " byte offset " + line.offset();
+    if (!line.terminated() || line.bytes() == null) {
+      throw new LedgerCorruptException(expected, ParsedLine.NOT_JSON, where);
+    }
+    LedgerEntry entry;
+    try {
+      entry = ParsedLine.parse(line.bytes()).entry();
+    } catch (ParsedLine.MalformedLineException e) {
+      throw new LedgerCorruptException(expected, e.getMessage(), where);
+    }
+    if (entry.seq() != expected) {
+      throw new LedgerCorruptException(expected,
+          "expected seq " + expected + ", found " + entry.seq(), where);
+    }
+    return entry;
+  }
+
+  /**
+   * Appends an entry (group-committed, see {@link Appender}). kind must match
+   * {@code [a-z][a-z0-9_.-]{0,63}}; data must be canonicalisable (RFC 8785) and its line at
+   * most 8 MiB. Those are caller bugs and throw IllegalArgumentException at once; a ledger
+   * that cannot write completes the future with {@link LedgerUnavailableException}.
+   */
+  public CompletableFuture<Receipt> append(String kind, ObjectNode data) {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(data, "data");
+    if (!EntryFormat.KIND.matcher(kind).matches()) {
+      throw new IllegalArgumentException("kind must match " + EntryFormat.KIND + ": " + kind);
+    }
+    byte[] canonical = Json.canonical(data);
+    if (canonical.length > EntryFormat.MAX_LINE_BYTES - 1024) {
+      throw new IllegalArgumentException("entry data too large: " + canonical.length
+          + " canonical bytes; keep large payloads as blobs and put their hashes here");
+    }
+
+    return appender.submit(kind, canonical);
+  }
+
+  /** False once closed, or after a write or fsync failed. */
+  public boolean writable() {
+    return appender.writable();
+  }
+
+  /** Seq of the last durable entry; 0 when empty. */
+  public long lastSeq() {
+    return appender.lastSeq();
+  }
+
+  /** Writes what is queued, stops the appender thread, releases the file. Idempotent. */
+  @Override
+  public void close() {
+    appender.shutdown();
+    joinUninterruptibly();
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Everything acknowledged was already forced; closing can lose nothing.
+    }
+  }
+
+  private void joinUninterruptibly() {
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  Appender appender() {
+    return appender;
+  }
+
+  FileChannel channel() {
+    return channel;
+  }
+}

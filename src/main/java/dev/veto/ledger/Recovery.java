@@ -1,0 +1,176 @@
+package dev.veto.ledger;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Start-up check of the ledger file: finds where the last complete entry ends, cuts a torn
+ * tail, and refuses to open a file damaged anywhere else.
+ *
+ * <p>Invariants on success: every line before {@code validLength} parses, seqs run 1..lastSeq
+ * without gaps, each prev is the hash of the entry before, and each hash is the SHA-256 of its
+ * BODY bytes. Signatures are not checked here (about 60 µs each, too slow for a large file at
+ * start); {@link LedgerVerifier} does that offline.
+ *
+ * <p>Torn tail: the appender writes whole batches and acknowledges nothing before the fsync,
+ * so a crash can only leave an incomplete last line, or a file extended with zeros or garbage
+ * (delayed allocation). Such a tail never held an acknowledged entry: it is copied to
+ * {@code ledger.jsonl.torn-<epochmillis>} (forced to disk first), then cut. A bad line that is
+ * followed by a well-formed entry is not a tail: that is damage, and the start stops with
+ * {@link LedgerCorruptException}, so no complete entry is ever dropped or skipped silently.
+ *
+ * <p>Attacker: someone who can write the file can truncate it or rewrite it wholesale; this
+ * check is for crashes, not for attacks. Hashes here only catch accidental damage; the
+ * signatures, checked by the verifier with the public key, are what defeat forgery.
+ *
+ * <p>Threading: runs once, in {@link Ledger#open}, before the appender starts.
+ */
+final class Recovery {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+  private static final HexFormat HEX = HexFormat.of();
+
+  /** Where the chain ends after recovery. */
+  record Result(long lastSeq, String lastHash, long validLength, RecoveryReport report) {}
+
+  /** The first bad line seen; a torn tail if nothing well-formed follows it. */
+  private record BadLine(long offset, long seq, String problem) {}
+
+  private final Path file;
+  private final FileChannel channel;
+  private final Clock clock;
+  private long lastSeq;
+  private String lastHash = EntryFormat.GENESIS_PREV;
+  private long validLength;
+  private BadLine firstBad;
+
+  private Recovery(Path file, FileChannel channel, Clock clock) {
+    this.file = file;
+    this.channel = channel;
+    this.clock = clock;
+  }
+
+  /** Checks the file and cuts a torn tail; channel must be open for writing. */
+  static Result run(Path file, FileChannel channel, Clock clock) throws IOException {
+    return new Recovery(file, channel, clock).run();
+  }
+
+  private Result run() throws IOException {
+    long size = channel.size();
+    try (LineReader lines = new LineReader(Files.newInputStream(file), size)) {
+      for (LineReader.Line line = lines.next(); line != null; line = lines.next()) {
+        accept(line);
+      }
+    }
+
+    RecoveryReport report = firstBad == null
+        ? new RecoveryReport(lastSeq, 0, null)
+        : cutTail(size);
+    return new Result(lastSeq, lastHash, validLength, report);
+  }
+
+  private void accept(LineReader.Line line) throws LedgerCorruptException {
+    if (firstBad != null) {
+      rejectEntryAfterBadLine(line);
+      return;
+    }
+    if (!line.terminated() || line.bytes() == null) {
+      String problem = line.terminated() ? "line longer than " + EntryFormat.MAX_LINE_BYTES
+          + " bytes" : "incomplete last line (no newline)";
+      firstBad = new BadLine(line.offset(), lastSeq + 1, problem);
+      return;
+    }
+
+    ParsedLine parsed;
+    try {
+      parsed = ParsedLine.parse(line.bytes());
+    } catch (ParsedLine.MalformedLineException e) {
+      firstBad = new BadLine(line.offset(), lastSeq + 1, e.getMessage());
+      return;
+    }
+    checkChain(parsed, line.offset());
+    lastSeq = parsed.entry().seq();
+    lastHash = parsed.entry().hash();
+    validLength = line.end();
+  }
+
+  private void rejectEntryAfterBadLine(LineReader.Line line) throws LedgerCorruptException {
+    if (line.terminated() && line.bytes() != null && ParsedLine.isEntry(line.bytes())) {
+      throw new LedgerCorruptException(firstBad.seq(), firstBad.problem()
+          + ", followed by a complete entry at byte offset " + line.offset(), where(firstBad));
+    }
+  }
+
+  private void checkChain(ParsedLine parsed, long offset) throws LedgerCorruptException {
+    LedgerEntry entry = parsed.entry();
+    long expected = lastSeq + 1;
+    String where = file.getFileName() + " byte offset " + offset;
+    if (entry.seq() != expected) {
+      throw new LedgerCorruptException(expected,
+          "expected seq " + expected + ", found " + entry.seq(), where);
+    }
+    if (!entry.prev().equals(lastHash)) {
+      throw new LedgerCorruptException(expected, prevProblem(lastSeq), where);
+    }
+    if (!HEX.formatHex(parsed.bodyHash()).equals(entry.hash())) {
+      throw new LedgerCorruptException(expected, "hash mismatch", where);
+    }
+  }
+
+  static String prevProblem(long previousSeq) {
+    return previousSeq == 0
+        ? "prev of entry 1 is not 64 zeros"
+        : "prev does not match hash of entry " + previousSeq;
+  }
+
+  private String where(BadLine bad) {
+    return file.getFileName() + " byte offset " + bad.offset();
+  }
+
+  private RecoveryReport cutTail(long size) throws IOException {
+    long cut = size - validLength;
+    Path backup = backUpTail(size);
+
+    channel.truncate(validLength);
+    channel.force(true);
+
+    LOG.warn("ledger torn tail cut: file={} seq={} problem=\"{}\" offset={} bytes_cut={}"
+        + " backup={} entries_kept={}", file, firstBad.seq(), firstBad.problem(), validLength,
+        cut, backup, lastSeq);
+    return new RecoveryReport(lastSeq, cut, backup);
+  }
+
+  private Path backUpTail(long size) throws IOException {
+    Path backup = createBackupFile();
+    try (FileChannel out = FileChannel.open(backup, StandardOpenOption.WRITE)) {
+      long copied = 0;
+      while (copied < size - validLength) {
+        copied += channel.transferTo(validLength + copied, size - validLength - copied, out);
+      }
+      // The torn bytes are evidence; they must be safe on disk before the original is cut.
+      out.force(true);
+    }
+    Durability.forceDirectory(file.toAbsolutePath().getParent());
+    return backup;
+  }
+
+  private Path createBackupFile() throws IOException {
+    String base = file.getFileName() + ".torn-" + clock.millis();
+    for (int attempt = 0; ; attempt++) {
+      Path candidate = file.resolveSibling(attempt == 0 ? base : base + "-" + attempt);
+      try {
+        return Files.createFile(candidate);
+      } catch (FileAlreadyExistsException e) {
+        // Two recoveries within one clock millisecond (tests, fixed clocks): take the next name.
+      }
+    }
+  }
+}
