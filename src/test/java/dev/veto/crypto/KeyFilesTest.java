@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +102,7 @@ class KeyFilesTest {
     Path other = dataDir.resolve("other");
     KeyFiles.writeNew(other);
     Files.copy(other.resolve(KeyFiles.PUBLIC_KEY_FILE), KeyFiles.publicKeyPath(dataDir),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StandardCopyOption.REPLACE_EXISTING);
 
     assertThatThrownBy(() -> KeyFiles.loadOrCreate(dataDir))
         .isInstanceOf(IOException.class)

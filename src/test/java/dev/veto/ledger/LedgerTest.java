@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.crypto.SigningKey;
+import dev.veto.crypto.VerifyingKey;
 import dev.veto.json.Json;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,7 +72,7 @@ class LedgerTest {
     Receipt otherHashReceipt =
         new Receipt(1, otherHash, receipt.signature(), receipt.keyId());
     assertThat(LedgerVerifier.verifyReceipt(otherHashReceipt, KEY.verifyingKey())).isFalse();
-    var otherKey = dev.veto.crypto.SigningKey.generate().verifyingKey();
+    VerifyingKey otherKey = SigningKey.generate().verifyingKey();
     assertThat(LedgerVerifier.verifyReceipt(receipt, otherKey)).isFalse();
   }
 
@@ -93,8 +96,7 @@ class LedgerTest {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
 
     try (Ledger ledger = LedgerFixture.open(dataDir)) {
-      List<java.util.concurrent.Future<List<CompletableFuture<Receipt>>>> submitted =
-          new ArrayList<>();
+      List<Future<List<CompletableFuture<Receipt>>>> submitted = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         submitted.add(pool.submit(() -> appendMany(ledger, perThread)));
       }
