@@ -98,6 +98,13 @@ final class Appender implements Runnable {
         batch.add(first);
         queue.drainTo(batch, options.maxBatch() - 1);
         poisoned = processBatch();
+      } catch (Throwable t) {
+        // A bug or an Error must not leave futures pending forever or let later batches
+        // write over an unknown state: fail this batch and everything after it.
+        failed = true;
+        LOG.error("ledger appender failed, refusing all further appends: cause={}",
+            t.toString(), t);
+        failAll(batch, unavailable());
       } finally {
         batchGate.unlock();
         batch.clear();

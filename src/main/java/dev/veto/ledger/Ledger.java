@@ -175,6 +175,10 @@ public final class Ledger implements AutoCloseable {
   }
 
   private void joinUninterruptibly() {
+    if (Thread.currentThread() == thread) {
+      // close() from a future callback runs on the appender itself: it exits on its own.
+      return;
+    }
     boolean interrupted = false;
     while (thread.isAlive()) {
       try {
