@@ -112,6 +112,17 @@ final class Appender implements Runnable {
     }
 
     failAll(drainQueue(), unavailable());
+    closeChannel();
+  }
+
+  private void closeChannel() {
+    // The appender owns the channel (and the file lock held through it) to the end, so a
+    // close() called from a future callback on this thread cannot cut off queued entries.
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Everything acknowledged was already forced; closing can lose nothing.
+    }
   }
 
   /** Writes the entries ahead of a poison pill, fails those behind it; true if poisoned. */

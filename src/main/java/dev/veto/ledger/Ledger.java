@@ -167,16 +167,12 @@ public final class Ledger implements AutoCloseable {
   public void close() {
     appender.shutdown();
     joinUninterruptibly();
-    try {
-      channel.close();
-    } catch (IOException e) {
-      // Everything acknowledged was already forced; closing can lose nothing.
-    }
   }
 
   private void joinUninterruptibly() {
     if (Thread.currentThread() == thread) {
-      // close() from a future callback runs on the appender itself: it exits on its own.
+      // close() from a future callback runs on the appender itself: it drains, closes the
+      // file and exits on its own once the callback returns.
       return;
     }
     boolean interrupted = false;

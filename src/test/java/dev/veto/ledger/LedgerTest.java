@@ -229,6 +229,28 @@ class LedgerTest {
   }
 
   @Test
+  void closeFromAFutureCallback_stillWritesQueuedEntries() throws IOException {
+    // Batches of one, so entries 2..5 are still queued when entry 1's callback closes.
+    LedgerOptions options = new LedgerOptions(/* fsync= */ true, /* maxBatch= */ 1);
+    Ledger ledger = Ledger.open(dataDir, KEY, LedgerFixture.clock(), options);
+    List<CompletableFuture<Receipt>> futures = new ArrayList<>();
+    ledger.appender().batchGate().lock();
+    try {
+      futures.add(ledger.append("decision", data(1)).whenComplete((r, e) -> ledger.close()));
+      for (int i = 2; i <= 5; i++) {
+        futures.add(ledger.append("decision", data(i)));
+      }
+    } finally {
+      ledger.appender().batchGate().unlock();
+    }
+
+    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+
+    assertThat(ledger.writable()).isFalse();
+    assertThat(LedgerVerifier.verify(dataDir, KEY.verifyingKey()).verified()).isEqualTo(5);
+  }
+
+  @Test
   void secondOpenOfSameDataDir_isRefused() throws IOException {
     try (Ledger ledger = LedgerFixture.open(dataDir)) {
 
