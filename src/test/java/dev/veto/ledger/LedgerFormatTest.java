@@ -81,8 +81,8 @@ class LedgerFormatTest {
   @Test
   void appendThroughput_withFsyncOff_staysAboveALooseFloor() throws IOException {
     LedgerOptions options = new LedgerOptions(/* fsync= */ false, /* maxBatch= */ 512);
-    int warmup = 20_000;
-    int measured = 60_000;
+    int warmup = 10_000;
+    int measured = 30_000;
 
     double perSecond;
     try (Ledger ledger = Ledger.open(dataDir, KEY, LedgerFixture.clock(), options)) {
