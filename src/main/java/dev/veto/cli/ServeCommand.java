@@ -1,0 +1,70 @@
+package dev.veto.cli;
+
+import dev.veto.policy.PolicyException;
+import dev.veto.server.ServerConfig;
+import dev.veto.server.VetoServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code veto serve}: runs the decision service until it is stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Start the decision service (HTTP API, ledger, policy).")
+final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--port", defaultValue = "8181",
+      description = "HTTP port (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address to listen on (default ${DEFAULT-VALUE}; there is no authentication"
+          + " yet, so expose it only to trusted callers).")
+  String host;
+
+  @Option(names = "--data", defaultValue = "data",
+      description = "Data folder: signing key and ledger (default ./${DEFAULT-VALUE}).")
+  Path data;
+
+  @Option(names = "--rules", defaultValue = "rules",
+      description = "Rules folder: *.drl and veto.yaml (default ./${DEFAULT-VALUE}).")
+  Path rules;
+
+  @Option(names = "--config", description = "Operator's override of the rules' veto.yaml.")
+  Path configFile;
+
+  @Option(names = "--no-fsync", negatable = false,
+      description = "Do not fsync the ledger (benchmarks only: a crash may lose decisions).")
+  boolean noFsync;
+
+  @Option(names = "--idempotency-window", defaultValue = "PT24H",
+      description = "How long idempotency keys are remembered, ISO-8601"
+          + " (default ${DEFAULT-VALUE}).")
+  Duration idempotencyWindow;
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config = new ServerConfig(data, rules, configFile, host, port, !noFsync,
+        idempotencyWindow, Clock.systemUTC());
+    VetoServer server;
+    try {
+      server = VetoServer.start(config);
+    } catch (PolicyException e) {
+      System.err.println("veto: the rules in " + rules + " do not compile:");
+      e.problems().forEach(p ->
+          System.err.println("  " + p.file() + ":" + p.line() + ": " + p.message()));
+      return Main.EXIT_USAGE;
+    }
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "veto-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,139 @@
+package dev.veto.decision;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.json.Json;
+import dev.veto.ledger.Receipt;
+import dev.veto.policy.Evaluation;
+import dev.veto.policy.Limits;
+import dev.veto.policy.Reason;
+import dev.veto.policy.TaskUsage;
+import dev.veto.policy.Verdict;
+import dev.veto.task.TaskState.Remaining;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The schema of the ledger's {@code decision} and {@code outcome} entries (version 1).
+ *
+ * <p>A decision entry holds everything the rules saw (the proposal with its raw context, the
+ * task's usage before the decision, the limits) and everything Veto answered, so that a past
+ * decision can be replayed against other rules and the answer rebuilt byte for byte from the
+ * ledger alone. Field names are part of the auditors' format: change them only with a new
+ * version number.
+ */
+final class DecisionRecord {
+
+  static final String DECISION = "decision";
+  static final String OUTCOME = "outcome";
+
+  private DecisionRecord() {}
+
+  static ObjectNode decision(
+      String decisionId,
+      Proposal proposal,
+      String requestHash,
+      Evaluation evaluation,
+      String policyVersion,
+      TaskUsage before,
+      Limits limits,
+      Charge charge,
+      Remaining remaining) {
+    ObjectNode data = Json.MAPPER.createObjectNode();
+    data.put("decision_id", decisionId);
+    data.set("proposal", proposal.toJson());
+    data.put("request_hash", requestHash);
+    data.put("verdict", evaluation.verdict().wire());
+    data.put("tier", evaluation.tier());
+    data.set("reasons", reasons(evaluation.reasons()));
+    data.put("policy_version", policyVersion);
+    data.set("usage_before", usage(before));
+    data.set("limits", limits(limits));
+    data.set("charged", charge(charge));
+    data.set("remaining", remaining(remaining));
+    return data;
+  }
+
+  static ObjectNode outcome(
+      String decisionId, String taskId, long step, Outcome outcome, Remaining remaining) {
+    ObjectNode data = Json.MAPPER.createObjectNode();
+    data.put("decision_id", decisionId);
+    data.put("task_id", taskId);
+    data.put("step", step);
+    data.put("status", outcome.status().wire());
+    data.put("tokens_used", outcome.tokensUsed());
+    data.set("remaining", remaining(remaining));
+    return data;
+  }
+
+  /** Rebuilds the answer of a decision entry; the inverse of {@link #decision}. */
+  static Decision toDecision(JsonNode data, Receipt receipt) {
+    List<Reason> reasons = new ArrayList<>();
+    for (JsonNode reason : data.path("reasons")) {
+      reasons.add(new Reason(reason.path("rule").asText(), reason.path("message").asText()));
+    }
+    return new Decision(
+        data.path("decision_id").asText(),
+        data.path("proposal").path("task_id").asText(),
+        Verdict.valueOf(data.path("verdict").asText().toUpperCase(java.util.Locale.ROOT)),
+        data.path("tier").asInt(),
+        List.copyOf(reasons),
+        data.path("policy_version").asText(),
+        toRemaining(data.path("remaining")),
+        receipt);
+  }
+
+  static Remaining toRemaining(JsonNode node) {
+    return new Remaining(
+        node.path("tool_calls").asLong(),
+        node.path("tokens").asLong(),
+        node.path("wall_clock_ms").asLong(),
+        node.path("failures_in_step").asInt());
+  }
+
+  private static ArrayNode reasons(List<Reason> reasons) {
+    ArrayNode array = Json.MAPPER.createArrayNode();
+    for (Reason reason : reasons) {
+      array.addObject().put("rule", reason.rule()).put("message", reason.message());
+    }
+    return array;
+  }
+
+  private static ObjectNode usage(TaskUsage usage) {
+    return Json.MAPPER.createObjectNode()
+        .put("tool_calls", usage.calls())
+        .put("tokens", usage.tokens())
+        .put("elapsed_ms", usage.elapsedMillis())
+        .put("failures_in_step", usage.failuresInStep());
+  }
+
+  private static ObjectNode limits(Limits limits) {
+    return Json.MAPPER.createObjectNode()
+        .put("max_tool_calls", limits.maxCalls())
+        .put("max_tokens", limits.maxTokens())
+        .put("max_wall_clock_ms", limits.maxWallClockMillis())
+        .put("max_failures_per_step", limits.maxFailuresPerStep());
+  }
+
+  private static ObjectNode charge(Charge charge) {
+    return Json.MAPPER.createObjectNode()
+        .put("tool_calls", charge.calls())
+        .put("tokens", charge.tokens());
+  }
+
+  static ObjectNode remaining(Remaining remaining) {
+    return Json.MAPPER.createObjectNode()
+        .put("tool_calls", remaining.toolCalls())
+        .put("tokens", remaining.tokens())
+        .put("wall_clock_ms", remaining.wallClockMillis())
+        .put("failures_in_step", remaining.failuresInStep());
+  }
+
+  /** What a decision took from its task's budgets. */
+  record Charge(long calls, long tokens) {
+    static Charge of(JsonNode node) {
+      return new Charge(node.path("tool_calls").asLong(), node.path("tokens").asLong());
+    }
+  }
+}

@@ -1,0 +1,360 @@
+package dev.veto.decision;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.decision.DecisionException.Kind;
+import dev.veto.decision.DecisionRecord.Charge;
+import dev.veto.decision.IdempotencyIndex.Claim;
+import dev.veto.ledger.Ledger;
+import dev.veto.ledger.LedgerEntry;
+import dev.veto.ledger.Receipt;
+import dev.veto.policy.Evaluation;
+import dev.veto.policy.Policy;
+import dev.veto.policy.PolicyEvaluationException;
+import dev.veto.policy.PolicyTimeoutException;
+import dev.veto.policy.Reason;
+import dev.veto.policy.TaskUsage;
+import dev.veto.policy.ToolCall;
+import dev.veto.policy.Verdict;
+import dev.veto.task.TaskRegistry;
+import dev.veto.task.TaskState;
+import dev.veto.task.TaskState.Remaining;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decision pipeline: idempotency, task state, rule evaluation, charge, record.
+ *
+ * <p>Design note.
+ * <ul>
+ *   <li>Threading: {@link #decide} hops to the evaluator executor (never the HTTP event loop);
+ *       the rules run there, under the task's monitor. The ledger append is enqueued while the
+ *       monitor is held, so one task's entries are in the ledger in the order they were
+ *       decided. The returned future completes on the ledger's appender thread, after fsync.
+ *   <li>Budgets are charged when the decision is made (so a concurrent proposal of the same
+ *       task sees the charge) and refunded if the entry never reaches the ledger. Only an
+ *       {@code allow} charges a tool call; tokens reported by the agent are always charged,
+ *       they were spent whatever the verdict.
+ *   <li>Fail closed: an exception in the rules or an evaluation past its deadline becomes a
+ *       recorded {@code refuse}; a ledger that cannot be written fails the future, and the
+ *       caller answers refuse with 503. Nothing here can produce an unrecorded {@code allow}.
+ *   <li>Task state, the decision index and the idempotency index are projections of the
+ *       ledger: {@link #restore} rebuilds them from its entries at start-up.
+ * </ul>
+ */
+public final class DecisionService {
+
+  static final String POLICY_ERROR = "veto.policy_error";
+  static final String DEADLINE_EXCEEDED = "veto.deadline_exceeded";
+  private static final Set<String> FAIL_CLOSED_RULES = Set.of(POLICY_ERROR, DEADLINE_EXCEEDED);
+  private static final int UNKNOWN_TIER = 3;
+  private static final Logger log = LoggerFactory.getLogger(DecisionService.class);
+
+  private final Policy policy;
+  private final Ledger ledger;
+  private final TaskRegistry tasks;
+  private final Clock clock;
+  private final Executor evaluator;
+  private final Duration idempotencyWindow;
+  private final IdempotencyIndex idempotency;
+  private final ConcurrentMap<String, DecisionRef> decisions = new ConcurrentHashMap<>();
+
+  public DecisionService(
+      Policy policy,
+      Ledger ledger,
+      TaskRegistry tasks,
+      Clock clock,
+      Executor evaluator,
+      Duration idempotencyWindow) {
+    this.policy = policy;
+    this.ledger = ledger;
+    this.tasks = tasks;
+    this.clock = clock;
+    this.evaluator = evaluator;
+    this.idempotencyWindow = idempotencyWindow;
+    this.idempotency = new IdempotencyIndex(clock, idempotencyWindow);
+  }
+
+  public Policy policy() {
+    return policy;
+  }
+
+  /**
+   * Decides a proposal and records the decision. Completes with the recorded decision, or
+   * exceptionally with {@link DecisionException} (the caller's mistake or overload) or
+   * {@link dev.veto.ledger.LedgerUnavailableException} (nothing was recorded: refuse).
+   */
+  public CompletableFuture<Decision> decide(Proposal proposal) {
+    try {
+      return CompletableFuture.supplyAsync(() -> decideNow(proposal), evaluator)
+          .thenCompose(decision -> decision);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new DecisionException(Kind.OVERLOADED, null, "too many decisions in flight"));
+    }
+  }
+
+  private CompletableFuture<Decision> decideNow(Proposal proposal) {
+    String requestHash = proposal.requestHash();
+    String key = proposal.idempotencyKey();
+    if (key == null) {
+      return evaluateAndRecord(proposal, requestHash);
+    }
+
+    Claim fresh = new Claim(requestHash);
+    Claim held = idempotency.claimOrGet(proposal.agentId(), key, fresh);
+    if (held != null) {
+      return replay(held, requestHash, key);
+    }
+
+    CompletableFuture<Decision> decided = evaluateAndRecord(proposal, requestHash);
+    decided.whenComplete((decision, failure) -> {
+      if (failure != null || isFailClosed(decision)) {
+        // Not a decision worth repeating: let the agent's retry be decided afresh.
+        idempotency.release(proposal.agentId(), key, fresh);
+      }
+      if (failure != null) {
+        fresh.decision.completeExceptionally(failure);
+      } else {
+        fresh.decision.complete(decision);
+      }
+    });
+    return decided;
+  }
+
+  private static CompletableFuture<Decision> replay(Claim held, String requestHash, String key) {
+    if (!held.requestHash.equals(requestHash)) {
+      throw new DecisionException(Kind.IDEMPOTENCY_CONFLICT, "idempotency_key",
+          "idempotency key '" + key + "' was already used for a different request");
+    }
+    return held.decision.copy();
+  }
+
+  private CompletableFuture<Decision> evaluateAndRecord(Proposal proposal, String requestHash) {
+    String decisionId = UUID.randomUUID().toString();
+    long now = clock.millis();
+    long step = proposal.stepOrZero();
+    TaskState task = tasks.state(proposal.taskId());
+
+    synchronized (task) {
+      task.touch(now);
+      TaskUsage before = task.usage(step, now);
+      Evaluation evaluation = evaluate(proposal, before);
+      Charge charge = new Charge(
+          evaluation.verdict() == Verdict.ALLOW ? 1 : 0, proposal.tokensUsed());
+      task.charge(charge.calls(), charge.tokens());
+      Remaining remaining = task.remaining(policy.limits(), step, now);
+      ObjectNode data = DecisionRecord.decision(decisionId, proposal, requestHash, evaluation,
+          policy.version(), before, policy.limits(), charge, remaining);
+
+      Decision decision = new Decision(decisionId, proposal.taskId(), evaluation.verdict(),
+          evaluation.tier(), evaluation.reasons(), policy.version(), remaining, null);
+      return ledger.append(DecisionRecord.DECISION, data)
+          .handle((receipt, failure) -> settle(decision, task, step, charge, receipt, failure));
+    }
+  }
+
+  private Decision settle(Decision decision, TaskState task, long step, Charge charge,
+      Receipt receipt, Throwable failure) {
+    if (failure != null) {
+      synchronized (task) {
+        task.refund(charge.calls(), charge.tokens());
+      }
+      throw failure instanceof RuntimeException runtime
+          ? runtime : new IllegalStateException(failure);
+    }
+
+    decisions.put(decision.decisionId(),
+        new DecisionRef(task.taskId(), step, decision.verdict()));
+    return withReceipt(decision, receipt);
+  }
+
+  private Evaluation evaluate(Proposal proposal, TaskUsage before) {
+    ToolCall call = ToolCall.of(proposal.taskId(), proposal.agentId(), proposal.tool(),
+        proposal.args(), proposal.step(), proposal.idempotencyKey(), proposal.tokensUsed());
+    try {
+      return policy.evaluate(call, before);
+    } catch (PolicyTimeoutException e) {
+      log.atWarn().setMessage("policy evaluation overran its deadline; refusing")
+          .addKeyValue("task_id", proposal.taskId()).addKeyValue("tool", proposal.tool())
+          .addKeyValue("deadline_ms", policy.deadlineMillis()).log();
+      return failClosed(DEADLINE_EXCEEDED, "the policy did not answer within "
+          + policy.deadlineMillis() + " ms; Veto refuses rather than guess");
+    } catch (PolicyEvaluationException | RuntimeException e) {
+      log.atError().setMessage("policy evaluation failed; refusing")
+          .addKeyValue("task_id", proposal.taskId()).addKeyValue("tool", proposal.tool())
+          .addKeyValue("error", String.valueOf(e)).log();
+      return failClosed(POLICY_ERROR,
+          "the policy failed while evaluating this proposal; Veto refuses rather than guess");
+    }
+  }
+
+  private static Evaluation failClosed(String rule, String message) {
+    return new Evaluation(Verdict.REFUSE, UNKNOWN_TIER, List.of(new Reason(rule, message)));
+  }
+
+  private static boolean isFailClosed(Decision decision) {
+    return decision.reasons().stream().anyMatch(r -> FAIL_CLOSED_RULES.contains(r.rule()));
+  }
+
+  private static Decision withReceipt(Decision d, Receipt receipt) {
+    return new Decision(d.decisionId(), d.taskId(), d.verdict(), d.tier(), d.reasons(),
+        d.policyVersion(), d.remaining(), receipt);
+  }
+
+  /**
+   * Records what happened to an allowed action. A repeat of the same report answers as the
+   * first did and charges nothing; a different status for the same decision is a conflict.
+   */
+  public CompletableFuture<OutcomeReceipt> recordOutcome(Outcome outcome) {
+    DecisionRef ref = decisions.get(outcome.decisionId());
+    if (ref == null) {
+      return CompletableFuture.failedFuture(new DecisionException(Kind.UNKNOWN_DECISION,
+          "decision_id", "no decision with id '" + outcome.decisionId() + "'"));
+    }
+    if (ref.verdict != Verdict.ALLOW) {
+      return CompletableFuture.failedFuture(new DecisionException(Kind.OUTCOME_NOT_ALLOWED,
+          "decision_id", "decision '" + outcome.decisionId() + "' was " + ref.verdict.wire()
+              + ", not allow: there is no outcome to report"));
+    }
+
+    TaskState task = tasks.state(ref.taskId);
+    synchronized (task) {
+      if (ref.outcome != null) {
+        return repeatOutcome(ref, outcome);
+      }
+      return appendOutcome(ref, task, outcome);
+    }
+  }
+
+  private static CompletableFuture<OutcomeReceipt> repeatOutcome(DecisionRef ref, Outcome o) {
+    if (ref.outcomeStatus != o.status()) {
+      return CompletableFuture.failedFuture(new DecisionException(Kind.OUTCOME_CONFLICT,
+          "status", "decision '" + o.decisionId() + "' already has outcome "
+              + ref.outcomeStatus.wire()));
+    }
+    return ref.outcome.copy();
+  }
+
+  private CompletableFuture<OutcomeReceipt> appendOutcome(
+      DecisionRef ref, TaskState task, Outcome outcome) {
+    boolean failed = outcome.status() == OutcomeStatus.FAILED;
+    task.charge(0, outcome.tokensUsed());
+    if (failed) {
+      task.recordFailure(ref.step);
+    }
+    Remaining remaining = task.remaining(policy.limits(), ref.step, clock.millis());
+    ObjectNode data = DecisionRecord.outcome(
+        outcome.decisionId(), ref.taskId, ref.step, outcome, remaining);
+
+    CompletableFuture<OutcomeReceipt> recorded = ledger.append(DecisionRecord.OUTCOME, data)
+        .thenApply(receipt -> new OutcomeReceipt(
+            outcome.decisionId(), outcome.status(), remaining, receipt));
+    ref.outcomeStatus = outcome.status();
+    ref.outcome = recorded;
+    recorded.whenComplete((receipt, failure) -> {
+      if (failure != null) {
+        undoOutcome(ref, task, outcome, failed);
+      }
+    });
+    return recorded;
+  }
+
+  private static void undoOutcome(DecisionRef ref, TaskState task, Outcome o, boolean failed) {
+    synchronized (task) {
+      task.refund(0, o.tokensUsed());
+      if (failed) {
+        task.forgetFailure(ref.step);
+      }
+      ref.outcome = null;
+      ref.outcomeStatus = null;
+    }
+  }
+
+  /** Rebuilds the projections from one ledger entry; called in ledger order at start-up. */
+  public void restore(LedgerEntry entry) {
+    switch (entry.kind()) {
+      case DecisionRecord.DECISION -> restoreDecision(entry);
+      case DecisionRecord.OUTCOME -> restoreOutcome(entry);
+      default -> log.atDebug().setMessage("ledger entry kind not projected")
+          .addKeyValue("kind", entry.kind()).addKeyValue("seq", entry.seq()).log();
+    }
+  }
+
+  private void restoreDecision(LedgerEntry entry) {
+    JsonNode data = entry.data();
+    JsonNode proposal = data.path("proposal");
+    long at = Instant.parse(entry.time()).toEpochMilli();
+    TaskState task = tasks.state(proposal.path("task_id").asText());
+    Charge charge = Charge.of(data.path("charged"));
+    synchronized (task) {
+      task.touch(at);
+      task.charge(charge.calls(), charge.tokens());
+    }
+
+    Decision decision = DecisionRecord.toDecision(data, receiptOf(entry));
+    long step = proposal.path("step").asLong(0);
+    decisions.put(decision.decisionId(),
+        new DecisionRef(task.taskId(), step, decision.verdict()));
+
+    JsonNode key = proposal.path("idempotency_key");
+    boolean fresh = clock.millis() - at < idempotencyWindow.toMillis();
+    if (key.isTextual() && fresh && !isFailClosed(decision)) {
+      idempotency.restore(proposal.path("agent_id").asText(), key.asText(),
+          data.path("request_hash").asText(), decision);
+    }
+  }
+
+  private void restoreOutcome(LedgerEntry entry) {
+    JsonNode data = entry.data();
+    DecisionRef ref = decisions.get(data.path("decision_id").asText());
+    if (ref == null) {
+      log.atWarn().setMessage("outcome entry names an unknown decision")
+          .addKeyValue("seq", entry.seq()).log();
+      return;
+    }
+
+    OutcomeStatus status = OutcomeStatus.fromWire(data.path("status").asText()).orElseThrow();
+    TaskState task = tasks.state(ref.taskId);
+    synchronized (task) {
+      task.charge(0, data.path("tokens_used").asLong());
+      if (status == OutcomeStatus.FAILED) {
+        task.recordFailure(ref.step);
+      }
+      ref.outcomeStatus = status;
+      ref.outcome = CompletableFuture.completedFuture(new OutcomeReceipt(
+          data.path("decision_id").asText(), status,
+          DecisionRecord.toRemaining(data.path("remaining")), receiptOf(entry)));
+    }
+  }
+
+  private static Receipt receiptOf(LedgerEntry entry) {
+    return new Receipt(entry.seq(), entry.hash(), entry.signature(), entry.keyId());
+  }
+
+  /** What the outcome endpoint needs to know of a past decision; guarded by the task monitor. */
+  private static final class DecisionRef {
+    final String taskId;
+    final long step;
+    final Verdict verdict;
+    OutcomeStatus outcomeStatus;
+    CompletableFuture<OutcomeReceipt> outcome;
+
+    DecisionRef(String taskId, long step, Verdict verdict) {
+      this.taskId = taskId;
+      this.step = step;
+      this.verdict = verdict;
+    }
+  }
+}

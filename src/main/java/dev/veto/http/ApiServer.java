@@ -1,0 +1,211 @@
+package dev.veto.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.decision.DecisionException;
+import dev.veto.decision.DecisionService;
+import dev.veto.json.Json;
+import dev.veto.ledger.Ledger;
+import dev.veto.ledger.LedgerUnavailableException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Veto's HTTP API: routes, request limits, and the one failure handler that maps every error
+ * to a status and a small JSON body {@code {code, message, field?}}, never a stack trace.
+ *
+ * <p>Handlers run on the event loop and only parse, validate and serialise; the decision
+ * itself runs on the decision service's executor and the ledger's appender thread.
+ */
+public final class ApiServer {
+
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  private static final String JSON = "application/json";
+
+  private final Vertx vertx;
+  private final DecisionService decisions;
+  private final Ledger ledger;
+  private final ApiOptions options;
+  private HttpServer server;
+
+  public ApiServer(Vertx vertx, DecisionService decisions, Ledger ledger, ApiOptions options) {
+    this.vertx = vertx;
+    this.decisions = decisions;
+    this.ledger = ledger;
+    this.options = options;
+  }
+
+  /** Starts listening; completes with the bound port. */
+  public Future<Integer> start() {
+    HttpServerOptions serverOptions = new HttpServerOptions()
+        .setHost(options.host())
+        .setPort(options.port())
+        .setMaxHeaderSize(options.maxHeaderBytes())
+        .setMaxInitialLineLength(4096);
+    server = vertx.createHttpServer(serverOptions).requestHandler(router());
+    return server.listen().map(HttpServer::actualPort);
+  }
+
+  public Future<Void> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
+
+    router.post("/v1/decide").consumes(JSON).handler(bodies).handler(this::decide);
+    router.post("/v1/outcomes").consumes(JSON).handler(bodies).handler(this::outcome);
+    router.get("/health").handler(this::health);
+
+    router.route().failureHandler(this::failed);
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+      router.errorHandler(status, this::failed);
+    }
+    return router;
+  }
+
+  private void decide(RoutingContext ctx) {
+    var proposal = RequestReader.proposal(body(ctx));
+    long timer = vertx.setTimer(options.decisionTimeoutMillis(), id -> timedOut(ctx));
+    onContext(decisions.decide(proposal))
+        .onComplete(result -> vertx.cancelTimer(timer))
+        .onSuccess(decision -> send(ctx, 200, Responses.decision(decision)))
+        .onFailure(failure -> decideFailed(ctx, failure));
+  }
+
+  private void outcome(RoutingContext ctx) {
+    var outcome = RequestReader.outcome(body(ctx));
+    onContext(decisions.recordOutcome(outcome))
+        .onSuccess(receipt -> send(ctx, 200, Responses.outcome(receipt)))
+        .onFailure(failure -> outcomeFailed(ctx, failure));
+  }
+
+  private void health(RoutingContext ctx) {
+    boolean ready = decisions.policy() != null && ledger.writable();
+    ObjectNode body = Json.MAPPER.createObjectNode()
+        .put("status", ready ? "ok" : "unavailable")
+        .put("policy_version", decisions.policy() == null ? null : decisions.policy().version())
+        .put("ledger_writable", ledger.writable())
+        .put("ledger_seq", ledger.lastSeq());
+    send(ctx, ready ? 200 : 503, Responses.json(body));
+  }
+
+  private <T> Future<T> onContext(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
+  }
+
+  private static byte[] body(RoutingContext ctx) {
+    Buffer buffer = ctx.body() == null ? null : ctx.body().buffer();
+    return buffer == null ? new byte[0] : buffer.getBytes();
+  }
+
+  private void timedOut(RoutingContext ctx) {
+    log.atWarn().setMessage("decision not answered in time; refusing")
+        .addKeyValue("timeout_ms", options.decisionTimeoutMillis()).log();
+    send(ctx, 503, Responses.refusal("timeout",
+        "Veto could not decide in time; the action is refused. Retry with the same key."));
+  }
+
+  private void decideFailed(RoutingContext ctx, Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof DecisionException rejected) {
+      sendRejected(ctx, rejected);
+    } else if (cause instanceof LedgerUnavailableException) {
+      send(ctx, 503, Responses.refusal("ledger_unavailable",
+          "the ledger cannot be written, so nothing can be allowed; the action is refused"));
+    } else {
+      log.atError().setMessage("decision failed inside Veto; refusing")
+          .addKeyValue("error", String.valueOf(cause)).log();
+      send(ctx, 500, Responses.refusal("internal_error",
+          "Veto failed while deciding; the action is refused"));
+    }
+  }
+
+  private void outcomeFailed(RoutingContext ctx, Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof DecisionException rejected) {
+      sendRejected(ctx, rejected);
+    } else if (cause instanceof LedgerUnavailableException) {
+      send(ctx, 503, Responses.error("ledger_unavailable",
+          "the ledger cannot be written; the outcome was not recorded, report it again", null));
+    } else {
+      log.atError().setMessage("outcome failed inside Veto")
+          .addKeyValue("error", String.valueOf(cause)).log();
+      send(ctx, 500, Responses.error("internal_error", "the outcome was not recorded", null));
+    }
+  }
+
+  private static void sendRejected(RoutingContext ctx, DecisionException rejected) {
+    int status = switch (rejected.kind()) {
+      case UNKNOWN_DECISION -> 404;
+      case IDEMPOTENCY_CONFLICT, OUTCOME_CONFLICT, OUTCOME_NOT_ALLOWED -> 409;
+      case OVERLOADED -> 503;
+    };
+    String code = rejected.kind().name().toLowerCase(java.util.Locale.ROOT);
+    Buffer body = status == 503
+        ? Responses.refusal(code, rejected.getMessage())
+        : Responses.error(code, rejected.getMessage(), rejected.field());
+    send(ctx, status, body);
+  }
+
+  /** The single place where failures become HTTP answers. */
+  private void failed(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      send(ctx, api.status(), Responses.error(api.code(), api.getMessage(), api.field()));
+      return;
+    }
+
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    switch (status) {
+      case 404 -> send(ctx, 404, Responses.error("not_found", "no such endpoint", null));
+      case 405 -> send(ctx, 405, Responses.error("method_not_allowed",
+          "this endpoint does not take " + ctx.request().method(), null));
+      case 413 -> send(ctx, 413, Responses.error("body_too_large",
+          "the body is larger than " + options.maxBodyBytes() + " bytes", null));
+      case 415 -> send(ctx, 415, Responses.error("unsupported_media_type",
+          "send the body as application/json", "content-type"));
+      case 400 -> send(ctx, 400, Responses.error("bad_request", "the request is malformed", null));
+      default -> internalError(ctx, failure);
+    }
+  }
+
+  private void internalError(RoutingContext ctx, Throwable failure) {
+    log.atError().setMessage("request failed inside Veto")
+        .addKeyValue("path", ctx.normalizedPath())
+        .addKeyValue("error", String.valueOf(failure)).log();
+    Buffer body = ctx.normalizedPath().equals("/v1/decide")
+        ? Responses.refusal("internal_error", "Veto failed; the action is refused")
+        : Responses.error("internal_error", "Veto failed while handling the request", null);
+    send(ctx, 500, body);
+  }
+
+  private static void send(RoutingContext ctx, int status, Buffer body) {
+    if (ctx.response().ended() || ctx.response().headWritten()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", JSON)
+        .putHeader("cache-control", "no-store")
+        .end(body);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+}

@@ -1,0 +1,258 @@
+package dev.veto.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.decision.Outcome;
+import dev.veto.decision.OutcomeStatus;
+import dev.veto.decision.Proposal;
+import dev.veto.json.Json;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns request bodies into validated domain requests, or an {@link ApiException} naming the
+ * field that is wrong. Nothing is recorded for a body that does not pass.
+ *
+ * <p>Numbers anywhere in {@code args} and {@code context} must be exactly representable as an
+ * IEEE double (RFC 8785 and I-JSON): otherwise the canonical form recorded in the ledger would
+ * differ from what the agent sent, and a rule could see another amount than the tool.
+ */
+final class RequestReader {
+
+  static final int MAX_ID_LENGTH = 256;
+  static final int MAX_ARGS_DEPTH = 16;
+  private static final long MAX_TOKENS = 1_000_000_000_000L;
+  private static final BigInteger MAX_EXACT_INTEGER = BigInteger.ONE.shiftLeft(53);
+  private static final Set<String> PROPOSAL_FIELDS = Set.of("task_id", "agent_id", "tool",
+      "args", "step", "idempotency_key", "tokens_used", "context");
+  private static final Set<String> OUTCOME_FIELDS = Set.of("decision_id", "status", "tokens_used");
+
+  private RequestReader() {}
+
+  static Proposal proposal(byte[] body) {
+    ObjectNode root = parseObject(body);
+    rejectUnknownFields(root, PROPOSAL_FIELDS);
+
+    String taskId = requiredId(root, "task_id");
+    String agentId = requiredId(root, "agent_id");
+    String tool = requiredId(root, "tool");
+    ObjectNode args = optionalObject(root, "args");
+    checkValues(args, "args", 1);
+    Long step = optionalCount(root, "step", Long.MAX_VALUE);
+    String key = optionalId(root, "idempotency_key");
+    Long tokens = optionalCount(root, "tokens_used", MAX_TOKENS);
+    ObjectNode context = root.has("context") ? optionalObject(root, "context") : null;
+    if (context != null) {
+      checkValues(context, "context", 1);
+    }
+
+    return new Proposal(taskId, agentId, tool, args, step, key,
+        tokens == null ? 0 : tokens, context);
+  }
+
+  static Outcome outcome(byte[] body) {
+    ObjectNode root = parseObject(body);
+    rejectUnknownFields(root, OUTCOME_FIELDS);
+
+    String decisionId = requiredId(root, "decision_id");
+    String statusText = requiredId(root, "status");
+    OutcomeStatus status = OutcomeStatus.fromWire(statusText).orElseThrow(() ->
+        ApiException.badRequest("invalid_field", "status",
+            "status must be one of succeeded, failed, unknown"));
+    Long tokens = optionalCount(root, "tokens_used", MAX_TOKENS);
+
+    return new Outcome(decisionId, status, tokens == null ? 0 : tokens);
+  }
+
+  private static ObjectNode parseObject(byte[] body) {
+    if (body.length == 0) {
+      throw ApiException.badRequest("empty_body", null, "the request body is empty");
+    }
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(body);
+    } catch (StreamConstraintsException e) {
+      throw ApiException.badRequest("limit_exceeded", null,
+          "the body exceeds a parser limit (nesting depth " + Json.MAX_NESTING_DEPTH
+              + ", number length " + Json.MAX_NUMBER_LENGTH + "): " + firstLine(e));
+    } catch (JsonProcessingException e) {
+      throw malformed(e);
+    } catch (IOException e) {
+      throw ApiException.badRequest("malformed_json", null, "the body cannot be read as JSON");
+    }
+    if (root == null || !root.isObject()) {
+      throw ApiException.badRequest("malformed_json", null, "the body must be a JSON object");
+    }
+    return (ObjectNode) root;
+  }
+
+  private static ApiException malformed(JsonProcessingException e) {
+    String message = firstLine(e);
+    if (message.startsWith("Duplicate field")) {
+      String field = message.replaceAll("^Duplicate field '([^']*)'.*$", "$1");
+      return ApiException.badRequest("duplicate_key", field,
+          "the key '" + field + "' appears twice in one object");
+    }
+    String where = e.getLocation() == null ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    return ApiException.badRequest("malformed_json", null,
+        "the body is not valid JSON" + where + ": " + message);
+  }
+
+  private static String firstLine(JsonProcessingException e) {
+    String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  private static void rejectUnknownFields(ObjectNode root, Set<String> known) {
+    Iterator<String> names = root.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!known.contains(name)) {
+        throw ApiException.badRequest("unknown_field", name,
+            "unknown field '" + safe(name) + "'; expected one of " + known);
+      }
+    }
+  }
+
+  private static String requiredId(ObjectNode root, String field) {
+    String value = optionalId(root, field);
+    if (value == null) {
+      throw ApiException.badRequest("missing_field", field, field + " is required");
+    }
+    return value;
+  }
+
+  private static String optionalId(ObjectNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw ApiException.badRequest("invalid_field", field, field + " must be a string");
+    }
+    String value = node.asText();
+    if (value.isBlank()) {
+      throw ApiException.badRequest("invalid_field", field, field + " must not be empty");
+    }
+    if (value.length() > MAX_ID_LENGTH) {
+      throw ApiException.badRequest("invalid_field", field,
+          field + " is longer than " + MAX_ID_LENGTH + " characters");
+    }
+    if (!isPlainText(value)) {
+      throw ApiException.badRequest("invalid_field", field,
+          field + " contains control characters or invalid Unicode");
+    }
+    return value;
+  }
+
+  private static ObjectNode optionalObject(ObjectNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return Json.MAPPER.createObjectNode();
+    }
+    if (!node.isObject()) {
+      throw ApiException.badRequest("invalid_field", field, field + " must be a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  private static Long optionalCount(ObjectNode root, String field, long max) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+      throw ApiException.badRequest("invalid_field", field,
+          field + " must be a whole number between 0 and " + max);
+    }
+    long value = node.asLong();
+    if (value < 0 || value > max) {
+      throw ApiException.badRequest("invalid_field", field,
+          field + " must be a whole number between 0 and " + max);
+    }
+    return value;
+  }
+
+  /** Checks depth, numbers and strings of a free-form value, naming the path of a bad one. */
+  private static void checkValues(JsonNode node, String path, int depth) {
+    if (depth > MAX_ARGS_DEPTH) {
+      throw ApiException.badRequest("too_deep", path,
+          path + " is nested deeper than " + MAX_ARGS_DEPTH + " levels");
+    }
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        String childPath = path + "." + field.getKey();
+        if (!isValidUnicode(field.getKey())) {
+          throw ApiException.badRequest("invalid_field", path, "a key in " + path
+              + " contains invalid Unicode (a lone surrogate)");
+        }
+        checkValues(field.getValue(), childPath, depth + 1);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkValues(node.get(i), path + "[" + i + "]", depth + 1);
+      }
+    } else if (node.isNumber()) {
+      checkExact(node, path);
+    } else if (node.isTextual() && !isValidUnicode(node.asText())) {
+      throw ApiException.badRequest("invalid_field", path,
+          path + " contains invalid Unicode (a lone surrogate)");
+    }
+  }
+
+  private static void checkExact(JsonNode number, String path) {
+    boolean exact;
+    if (number.isIntegralNumber()) {
+      exact = number.bigIntegerValue().abs().compareTo(MAX_EXACT_INTEGER) <= 0;
+    } else {
+      BigDecimal value = number.decimalValue();
+      double nearest = value.doubleValue();
+      exact = Double.isFinite(nearest)
+          && new BigDecimal(Double.toString(nearest)).compareTo(value) == 0;
+    }
+    if (!exact) {
+      throw ApiException.badRequest("number_not_exact", path, path
+          + " is a number that cannot be handled exactly (beyond IEEE double precision);"
+          + " send it as a string");
+    }
+  }
+
+  private static boolean isPlainText(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c)) {
+        return false;
+      }
+    }
+    return isValidUnicode(value);
+  }
+
+  private static boolean isValidUnicode(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String safe(String name) {
+    String shown = name.length() > 64 ? name.substring(0, 64) + "…" : name;
+    return shown.replaceAll("\\p{Cntrl}", "?");
+  }
+}

@@ -1,0 +1,24 @@
+package dev.veto.task;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Every live task's state, in memory. It is a projection of the ledger: on start it is rebuilt
+ * from the decision and outcome entries, so a restart loses nothing that was acknowledged.
+ *
+ * <p>Tasks are never evicted here yet: memory grows with the number of tasks seen since start
+ * (about a few hundred bytes a task). Expiring finished tasks belongs with the lifecycle work.
+ */
+public final class TaskRegistry {
+
+  private final ConcurrentMap<String, TaskState> tasks = new ConcurrentHashMap<>();
+
+  public TaskState state(String taskId) {
+    return tasks.computeIfAbsent(taskId, TaskState::new);
+  }
+
+  public int size() {
+    return tasks.size();
+  }
+}

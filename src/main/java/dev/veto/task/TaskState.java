@@ -1,0 +1,76 @@
+package dev.veto.task;
+
+import dev.veto.policy.Limits;
+import dev.veto.policy.TaskUsage;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What one task has spent: tool calls, tokens, wall-clock since its first proposal, and failed
+ * outcomes per step.
+ *
+ * <p>Threading: not thread-safe by itself. Every read and change happens while the caller holds
+ * the task's monitor ({@code synchronized (state)}), which is what serialises the decisions of
+ * one task: two concurrent proposals can never both spend the task's last unit of budget,
+ * because the second one is evaluated against the charge of the first.
+ */
+public final class TaskState {
+
+  private final String taskId;
+  private long firstSeenMillis = -1;
+  private long calls;
+  private long tokens;
+  private final Map<Long, Integer> failuresByStep = new HashMap<>();
+
+  TaskState(String taskId) {
+    this.taskId = taskId;
+  }
+
+  public String taskId() {
+    return taskId;
+  }
+
+  /** Starts the wall clock at the task's first proposal; later calls change nothing. */
+  public void touch(long nowMillis) {
+    if (firstSeenMillis < 0) {
+      firstSeenMillis = nowMillis;
+    }
+  }
+
+  public TaskUsage usage(long step, long nowMillis) {
+    long elapsed = firstSeenMillis < 0 ? 0 : Math.max(0, nowMillis - firstSeenMillis);
+    return new TaskUsage(calls, tokens, elapsed, failuresByStep.getOrDefault(step, 0));
+  }
+
+  public void charge(long callCount, long tokenCount) {
+    calls += callCount;
+    tokens += tokenCount;
+  }
+
+  /** Gives back a charge whose decision never reached the ledger. */
+  public void refund(long callCount, long tokenCount) {
+    calls -= callCount;
+    tokens -= tokenCount;
+  }
+
+  public void recordFailure(long step) {
+    failuresByStep.merge(step, 1, Integer::sum);
+  }
+
+  public void forgetFailure(long step) {
+    failuresByStep.computeIfPresent(step, (s, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** What is left of each budget, never below zero. */
+  public Remaining remaining(Limits limits, long step, long nowMillis) {
+    TaskUsage usage = usage(step, nowMillis);
+    return new Remaining(
+        Math.max(0, limits.maxCalls() - usage.calls()),
+        Math.max(0, limits.maxTokens() - usage.tokens()),
+        Math.max(0, limits.maxWallClockMillis() - usage.elapsedMillis()),
+        Math.max(0, limits.maxFailuresPerStep() - usage.failuresInStep()));
+  }
+
+  /** The budgets left after a decision, as reported to the agent. */
+  public record Remaining(long toolCalls, long tokens, long wallClockMillis, int failuresInStep) {}
+}

@@ -1,0 +1,95 @@
+package dev.veto.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.crypto.SigningKey;
+import dev.veto.json.Json;
+import dev.veto.ledger.Ledger;
+import dev.veto.ledger.LedgerOptions;
+import dev.veto.ledger.Receipt;
+import dev.veto.policy.Evaluation;
+import dev.veto.policy.Policy;
+import dev.veto.policy.TaskUsage;
+import dev.veto.policy.ToolCall;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The in-process cost of the decide path's parts: one rule evaluation on the default policy,
+ * one Ed25519 signature, one RFC 8785 canonicalisation of a decision-sized record, and one
+ * ledger append with fsync off (canonicalise, hash, sign, write; awaited one at a time, so it
+ * includes a thread hand-off and no batching).
+ * Run with bench/run.sh (JMH), from the repository root so that rules/ is found.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class HotPathBenchmark {
+
+  private Policy policy;
+  private ToolCall read;
+  private ToolCall write;
+  private TaskUsage usage;
+  private SigningKey key;
+  private byte[] message;
+  private ObjectNode record;
+  private Ledger ledger;
+
+  @Setup
+  public void setUp() throws Exception {
+    policy = Policy.load(Path.of("rules"), null);
+    ObjectNode args = Json.MAPPER.createObjectNode().put("user_id", "raj_sanchez_7340");
+    read = ToolCall.of("task-1", "agent", "get_user_details", args, 3L, "k1", 120);
+    write = ToolCall.of("task-1", "agent", "modify_user_address", args, 3L, "k2", 120);
+    usage = new TaskUsage(12, 40_000, 60_000, 0);
+    key = SigningKey.generate();
+    message = new byte[47];
+    record = Json.MAPPER.createObjectNode();
+    record.put("decision_id", "0b7f7c57-6c1e-4b7e-9a57-3f0e3c0f8a11");
+    record.set("proposal", Json.MAPPER.createObjectNode().put("task_id", "task-1")
+        .put("tool", "get_user_details").set("args", args));
+    record.put("verdict", "allow").put("tier", 0);
+    record.put("policy_version", "sha256:" + "ab".repeat(32));
+    ledger = Ledger.open(Files.createTempDirectory("veto-bench"), key, Clock.systemUTC(),
+        new LedgerOptions(/* fsync= */ false, /* maxBatch= */ 512));
+  }
+
+  @TearDown
+  public void tearDown() {
+    ledger.close();
+  }
+
+  @Benchmark
+  public Evaluation evaluateRead() throws Exception {
+    return policy.evaluate(read, usage);
+  }
+
+  @Benchmark
+  public Evaluation evaluateWrite() throws Exception {
+    return policy.evaluate(write, usage);
+  }
+
+  @Benchmark
+  public byte[] signEntryHash() {
+    return key.sign(message);
+  }
+
+  @Benchmark
+  public Receipt appendToLedger() {
+    return ledger.append("decision", record).join();
+  }
+
+  @Benchmark
+  public byte[] canonicalizeRecord() {
+    return Json.canonical(record);
+  }
+}

@@ -1,0 +1,162 @@
+package dev.veto.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veto.testing.Proposals;
+import dev.veto.testing.VetoFixture;
+import dev.veto.testing.VetoFixture.Reply;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad input gets a clear 4xx with a JSON body naming what is wrong, never a stack trace or a
+ * 500, and writes nothing to the ledger.
+ */
+class BadInputTest {
+
+  private static final String OK = "\"task_id\":\"t\",\"agent_id\":\"a\",\"tool\":\"get_x\"";
+
+  @TempDir
+  static Path data;
+
+  private static VetoFixture veto;
+
+  @BeforeAll
+  static void start() {
+    veto = VetoFixture.start(data);
+  }
+
+  @AfterAll
+  static void stop() {
+    veto.close();
+  }
+
+  static Stream<Arguments> badProposals() {
+    return Stream.of(
+        row("malformed JSON", "{\"task_id\": ", 400, "malformed_json", null),
+        row("truncated JSON", "{" + OK + ",\"args\":{\"a\":1", 400, "malformed_json", null),
+        row("not an object", "[1,2,3]", 400, "malformed_json", null),
+        row("empty body", "", 400, "empty_body", null),
+        row("trailing garbage", "{" + OK + "} {}", 400, "malformed_json", null),
+        row("missing task_id", "{\"agent_id\":\"a\",\"tool\":\"t\"}", 400, "missing_field",
+            "task_id"),
+        row("missing tool", "{\"task_id\":\"t\",\"agent_id\":\"a\"}", 400, "missing_field",
+            "tool"),
+        row("empty tool", "{\"task_id\":\"t\",\"agent_id\":\"a\",\"tool\":\"  \"}", 400,
+            "invalid_field", "tool"),
+        row("tool is a number", "{\"task_id\":\"t\",\"agent_id\":\"a\",\"tool\":7}", 400,
+            "invalid_field", "tool"),
+        row("args is a list", "{" + OK + ",\"args\":[1]}", 400, "invalid_field", "args"),
+        row("step is text", "{" + OK + ",\"step\":\"one\"}", 400, "invalid_field", "step"),
+        row("negative step", "{" + OK + ",\"step\":-1}", 400, "invalid_field", "step"),
+        row("fractional tokens", "{" + OK + ",\"tokens_used\":1.5}", 400, "invalid_field",
+            "tokens_used"),
+        row("unknown field", "{" + OK + ",\"idempotency-key\":\"k\"}", 400, "unknown_field",
+            "idempotency-key"),
+        row("duplicate key", "{" + OK + ",\"tool\":\"delete_all\"}", 400, "duplicate_key",
+            "tool"),
+        row("integer beyond 2^53", "{" + OK + ",\"args\":{\"amount\":9007199254740993}}", 400,
+            "number_not_exact", "args.amount"),
+        row("decimal beyond double", "{" + OK + ",\"args\":{\"amount\":0.10000000000000000001}}",
+            400, "number_not_exact", "args.amount"),
+        row("huge exponent", "{" + OK + ",\"args\":{\"x\":1e400}}", 400, "number_not_exact",
+            "args.x"),
+        row("number with 1000 digits", "{" + OK + ",\"args\":{\"x\":" + "9".repeat(1000) + "}}",
+            400, "limit_exceeded", null),
+        row("args nested 20 deep", "{" + OK + ",\"args\":" + nested(20) + "}", 400, "too_deep",
+            null),
+        row("body nested 100 deep", "{" + OK + ",\"args\":" + nested(100) + "}", 400,
+            "limit_exceeded", null),
+        row("control character in id", "{\"task_id\":\"t\\u0000\",\"agent_id\":\"a\","
+            + "\"tool\":\"x\"}", 400, "invalid_field", "task_id"),
+        row("lone surrogate in args", "{" + OK + ",\"args\":{\"s\":\"\\ud800\"}}", 400,
+            "invalid_field", "args.s"));
+  }
+
+  private static Arguments row(String name, String body, int status, String code, String field) {
+    return Arguments.of(name, body, status, code, field);
+  }
+
+  private static String nested(int depth) {
+    return "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badProposals")
+  void badProposal_gets4xxNamingTheProblem_andWritesNothing(
+      String name, String body, int status, String code, String field) {
+    long seqBefore = veto.ledgerSeq();
+
+    Reply reply = veto.post("/v1/decide", body);
+
+    assertThat(reply.status()).as(name).isEqualTo(status);
+    assertThat(reply.json().path("code").asText()).as(name).isEqualTo(code);
+    assertThat(reply.json().path("message").asText()).as(name).isNotBlank();
+    if (field != null) {
+      assertThat(reply.json().path("field").asText()).as(name).isEqualTo(field);
+    }
+    assertThat(reply.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(veto.ledgerSeq()).as(name).isEqualTo(seqBefore);
+  }
+
+  @Test
+  void invalidUtf8_isRejectedAs400() {
+    byte[] body = ("{" + OK + ",\"args\":{\"s\":\"x\"}}").getBytes(StandardCharsets.UTF_8);
+    body[body.length - 4] = (byte) 0xC3;
+
+    Reply reply = veto.postBytes("/v1/decide", body);
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().path("code").asText()).isEqualTo("malformed_json");
+  }
+
+  @Test
+  void wrongContentType_is415() {
+    Reply reply = veto.post("/v1/decide", Proposals.of("get_x").toString(), "text/plain");
+
+    assertThat(reply.status()).isEqualTo(415);
+    assertThat(reply.json().path("code").asText()).isEqualTo("unsupported_media_type");
+  }
+
+  @Test
+  void bodyOverTheLimit_is413() {
+    String huge = "{" + OK + ",\"args\":{\"s\":\"" + "x".repeat(2 << 20) + "\"}}";
+
+    Reply reply = veto.post("/v1/decide", huge);
+
+    assertThat(reply.status()).isEqualTo(413);
+    assertThat(reply.json().path("code").asText()).isEqualTo("body_too_large");
+  }
+
+  @Test
+  void unknownPath_is404Json_andWrongMethod_is405Json() {
+    assertThat(veto.get("/v1/nothing").status()).isEqualTo(404);
+    assertThat(veto.get("/v1/decide").status()).isEqualTo(405);
+    assertThat(veto.get("/v1/decide").json().path("code").asText())
+        .isEqualTo("method_not_allowed");
+  }
+
+  @Test
+  void badOutcomeStatus_is400NamingStatus() {
+    Reply reply = veto.post("/v1/outcomes", "{\"decision_id\":\"d\",\"status\":\"maybe\"}");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().path("field").asText()).isEqualTo("status");
+  }
+
+  @Test
+  void afterAllTheBadInput_theServerStillDecides() {
+    Reply reply = veto.decide(Proposals.of("get_user_details"));
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.json().path("verdict").asText()).isEqualTo("allow");
+  }
+}

@@ -1,0 +1,135 @@
+package dev.veto.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.json.Json;
+import dev.veto.server.ServerConfig;
+import dev.veto.server.VetoServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * A real Veto (real rules, real ledger with fsync, real HTTP on a free loopback port) in a
+ * folder of the test's, with small request helpers. Nothing of Veto's is mocked.
+ */
+public final class VetoFixture implements AutoCloseable {
+
+  public static final Path RULES = Path.of("rules");
+
+  private final ServerConfig config;
+  private final HttpClient client = HttpClient.newHttpClient();
+  private VetoServer server;
+
+  private VetoFixture(ServerConfig config) {
+    this.config = config;
+  }
+
+  public static VetoFixture start(Path dataDir) {
+    return start(dataDir, RULES, null);
+  }
+
+  public static VetoFixture start(Path dataDir, Path rulesDir, Path configFile) {
+    ServerConfig config = new ServerConfig(dataDir, rulesDir, configFile, "127.0.0.1", 0, true,
+        Duration.ofHours(24), Clock.systemUTC());
+    VetoFixture fixture = new VetoFixture(config);
+    fixture.boot();
+    return fixture;
+  }
+
+  private void boot() {
+    try {
+      server = VetoServer.start(config);
+    } catch (Exception e) {
+      throw new IllegalStateException("Veto did not start", e);
+    }
+  }
+
+  /** Stops the server cleanly and starts a new one on the same folders. */
+  public void restart() {
+    server.close();
+    boot();
+  }
+
+  public VetoServer server() {
+    return server;
+  }
+
+  public Path dataDir() {
+    return config.dataDir();
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port() + path);
+  }
+
+  public Reply post(String path, String body) {
+    return post(path, body, "application/json");
+  }
+
+  public Reply post(String path, String body, String contentType) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      request.header("content-type", contentType);
+    }
+    return send(request.build());
+  }
+
+  public Reply postBytes(String path, byte[] body) {
+    return send(HttpRequest.newBuilder(uri(path))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+  }
+
+  public Reply get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  public Reply decide(ObjectNode proposal) {
+    return post("/v1/decide", proposal.toString());
+  }
+
+  /** The ledger's last sequence number, as /health reports it. */
+  public long ledgerSeq() {
+    return get("/health").json().path("ledger_seq").asLong();
+  }
+
+  private Reply send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Reply(response.statusCode(), response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+
+  /** An HTTP reply with its body. */
+  public record Reply(int status, String body) {
+    public JsonNode json() {
+      try {
+        return Json.MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("reply is not JSON: " + body, e);
+      }
+    }
+  }
+}
