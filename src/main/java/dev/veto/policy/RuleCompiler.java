@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieBuilder;
@@ -71,7 +73,21 @@ final class RuleCompiler {
       problems.add(new PolicyException.Problem(fileName(m.getPath()), Math.max(m.getLine(), 0),
           m.getText().strip()));
     }
-    return problems;
+    return withoutEchoes(problems);
+  }
+
+  /**
+   * A parse error is followed by a line-less "Parser returned a null Package" for the same
+   * file; it tells the author nothing more, so a file's line-less problems are dropped when
+   * the file has a located one.
+   */
+  private static List<PolicyException.Problem> withoutEchoes(
+      List<PolicyException.Problem> problems) {
+    Set<String> located = new HashSet<>();
+    problems.stream().filter(p -> p.line() > 0).forEach(p -> located.add(p.file()));
+    return problems.stream()
+        .filter(p -> p.line() > 0 || !located.contains(p.file()))
+        .toList();
   }
 
   /** Messages carry a path inside the KieModule; authors know their files by name. */
