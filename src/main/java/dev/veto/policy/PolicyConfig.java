@@ -51,7 +51,9 @@ record PolicyConfig(Limits limits, long deadlineMillis, Map<String, CatalogEntry
       return (ObjectNode) node;
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      throw new PolicyException(new PolicyException.Problem(name, line, e.getOriginalMessage()), e);
+      PolicyException.Problem problem =
+          new PolicyException.Problem(name, line, e.getOriginalMessage());
+      throw new PolicyException(problem, e);
     } catch (IOException e) {
       throw new PolicyException(new PolicyException.Problem(name, 0, "cannot read: " + e), e);
     }
