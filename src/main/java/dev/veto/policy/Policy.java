@@ -1,0 +1,167 @@
+package dev.veto.policy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.kie.api.KieBase;
+import org.kie.api.definition.KiePackage;
+import org.kie.api.definition.rule.Rule;
+
+/**
+ * One loaded, immutable policy: the compiled rules of a rules directory and its config.
+ * Build it with {@link #load}; a policy that fails to compile is never returned. Evaluation is
+ * thread-safe. {@link #close()} releases the rule base and its KieModule, for hot reload.
+ */
+public final class Policy implements AutoCloseable {
+
+  private final String version;
+  private final PolicyConfig config;
+  private final List<String> ruleNames;
+  private final RuleCompiler.Compiled compiled;
+  private final Evaluator evaluator;
+
+  private Policy(String version, PolicyConfig config, List<String> ruleNames,
+      RuleCompiler.Compiled compiled, Evaluator evaluator) {
+    this.version = version;
+    this.config = config;
+    this.ruleNames = ruleNames;
+    this.compiled = compiled;
+    this.evaluator = evaluator;
+  }
+
+  /**
+   * Compiles every rules/*.drl and reads rules/veto.yaml, overlaid by configFile when it is
+   * not null. Every problem found (file, line, message) is reported together.
+   */
+  public static Policy load(Path rulesDir, Path configFile) throws PolicyException {
+    Map<String, byte[]> drl = readDrl(rulesDir);
+    Path baseConfig = rulesDir.resolve(PolicyConfig.FILE_NAME);
+    PolicyConfig config = PolicyConfig.load(baseConfig, configFile);
+    String version = version(drl, baseConfig, configFile);
+
+    RuleCompiler.Compiled compiled = RuleCompiler.compile(drl);
+    try {
+      KieBase kieBase = compiled.container().getKieBase();
+      List<String> names = checkRules(kieBase);
+      Evaluator evaluator = new Evaluator(kieBase, config);
+      evaluator.warmUp();
+      return new Policy(version, config, names, compiled, evaluator);
+    } catch (PolicyException | RuntimeException e) {
+      compiled.dispose();
+      throw e;
+    }
+  }
+
+  /** "sha256:" and the hex digest of the sorted DRL files and the config file(s). */
+  public String version() {
+    return version;
+  }
+
+  public Limits limits() {
+    return config.limits();
+  }
+
+  public long deadlineMillis() {
+    return config.deadlineMillis();
+  }
+
+  /** Every rule name, sorted. */
+  public List<String> ruleNames() {
+    return ruleNames;
+  }
+
+  /** Thread-safe. Throws when a rule fails or the deadline passes; the caller then refuses. */
+  public Evaluation evaluate(ToolCall call, TaskUsage usage) throws PolicyEvaluationException {
+    return evaluator.evaluate(call, usage);
+  }
+
+  /** Drops the session pool and removes this version's KieModule from the repository. */
+  @Override
+  public void close() {
+    evaluator.close();
+    compiled.dispose();
+  }
+
+  private static Map<String, byte[]> readDrl(Path rulesDir) throws PolicyException {
+    Map<String, byte[]> out = new TreeMap<>();
+    List<Path> files;
+    try (Stream<Path> listing = Files.list(rulesDir)) {
+      files = listing.filter(p -> p.getFileName().toString().endsWith(".drl")).toList();
+    } catch (IOException e) {
+      throw new PolicyException(
+          new PolicyException.Problem(rulesDir.toString(), 0, "cannot list: " + e), e);
+    }
+    for (Path file : files) {
+      out.put(file.getFileName().toString(), RuleCompiler.read(file));
+    }
+    if (out.isEmpty()) {
+      throw new PolicyException(List.of(
+          new PolicyException.Problem(rulesDir.toString(), 0, "no .drl files found")));
+    }
+    return out;
+  }
+
+  /** Each file contributes its name, a NUL, its length and its bytes: no two inputs collide. */
+  private static String version(Map<String, byte[]> drl, Path baseConfig, Path override)
+      throws PolicyException {
+    Map<String, byte[]> files = new TreeMap<>(drl);
+    files.put(baseConfig.getFileName().toString(), RuleCompiler.read(baseConfig));
+    if (override != null) {
+      // A separate key, so an override file that happens to be named veto.yaml still counts.
+      files.put("override/" + override.getFileName(), RuleCompiler.read(override));
+    }
+    MessageDigest sha = sha256();
+    files.forEach((name, bytes) -> {
+      sha.update(name.getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      sha.update(Long.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
+      sha.update((byte) 0);
+      sha.update(bytes);
+    });
+    return "sha256:" + HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  /** Rule names, and a problem for any rule in an agenda group that would never fire. */
+  private static List<String> checkRules(KieBase kieBase) throws PolicyException {
+    List<String> names = new ArrayList<>();
+    List<PolicyException.Problem> problems = new ArrayList<>();
+    for (KiePackage pkg : kieBase.getKiePackages()) {
+      for (Rule rule : pkg.getRules()) {
+        names.add(rule.getName());
+        String group = Evaluator.agendaGroup(rule);
+        if (!Evaluator.MAIN.equals(group) && !Evaluator.CLASSIFY.equals(group)) {
+          problems.add(new PolicyException.Problem(sourceOf(rule), 0, "rule '" + rule.getName()
+              + "' is in agenda-group '" + group + "'; only 'classify' and MAIN (none) fire"));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new PolicyException(problems);
+    }
+    names.sort(null);
+    return List.copyOf(names);
+  }
+
+  private static String sourceOf(Rule rule) {
+    var resource = ((org.drools.base.definitions.rule.impl.RuleImpl) rule).getResource();
+    String path = resource == null ? null : resource.getSourcePath();
+    return path == null ? "(policy)" : path.substring(path.lastIndexOf('/') + 1);
+  }
+}
