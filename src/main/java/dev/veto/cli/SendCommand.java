@@ -89,6 +89,7 @@ final class SendCommand implements Callable<Integer> {
     final Map<String, Map<String, Integer>> byLabel = new TreeMap<>();
     final Map<String, Integer> errors = new TreeMap<>();
     int failures;
+    int replayed;
 
     synchronized void add(String label, HttpResponse<byte[]> response) {
       try {
@@ -96,6 +97,9 @@ final class SendCommand implements Callable<Integer> {
         if (response.statusCode() != 200) {
           failed("HTTP " + response.statusCode() + " " + body.path("code").asText());
           return;
+        }
+        if (response.headers().firstValue("idempotent-replayed").isPresent()) {
+          replayed++;
         }
         String verdict = body.path("verdict").asText();
         count(byTier, "tier " + body.path("tier").asInt(), verdict);
@@ -115,7 +119,9 @@ final class SendCommand implements Callable<Integer> {
     }
 
     void print(PrintStream out, int total, URI url, double seconds) {
-      out.printf("sent %d proposals to %s in %.1f s%n%n", total, url, seconds);
+      out.printf("sent %d proposals to %s in %.1f s; %d were retries answered from the"
+          + " idempotency index (same key, same request: nothing new recorded)%n%n",
+          total, url, seconds, replayed);
       table(out, "by tier", byTier);
       table(out, "by author label", byLabel);
       errors.forEach((what, n) -> out.printf("error x%d: %s%n", n, what));

@@ -81,7 +81,8 @@ final class DecisionRecord {
         List.copyOf(reasons),
         data.path("policy_version").asText(),
         toRemaining(data.path("remaining")),
-        receipt);
+        receipt,
+        false);
   }
 
   static Remaining toRemaining(JsonNode node) {

@@ -138,7 +138,7 @@ public final class DecisionService {
       throw new DecisionException(Kind.IDEMPOTENCY_CONFLICT, "idempotency_key",
           "idempotency key '" + key + "' was already used for a different request");
     }
-    return held.decision.copy();
+    return held.decision.thenApply(Decision::asReplay);
   }
 
   private CompletableFuture<Decision> evaluateAndRecord(Proposal proposal, String requestHash) {
@@ -159,7 +159,7 @@ public final class DecisionService {
           policy.version(), before, policy.limits(), charge, remaining);
 
       Decision decision = new Decision(decisionId, proposal.taskId(), evaluation.verdict(),
-          evaluation.tier(), evaluation.reasons(), policy.version(), remaining, null);
+          evaluation.tier(), evaluation.reasons(), policy.version(), remaining, null, false);
       return ledger.append(DecisionRecord.DECISION, data)
           .handle((receipt, failure) -> settle(decision, task, step, charge, receipt, failure));
     }
@@ -177,7 +177,7 @@ public final class DecisionService {
 
     decisions.put(decision.decisionId(),
         new DecisionRef(task.taskId(), step, decision.verdict()));
-    return withReceipt(decision, receipt);
+    return decision.withReceipt(receipt);
   }
 
   private Evaluation evaluate(Proposal proposal, TaskUsage before) {
@@ -206,11 +206,6 @@ public final class DecisionService {
 
   private static boolean isFailClosed(Decision decision) {
     return decision.reasons().stream().anyMatch(r -> FAIL_CLOSED_RULES.contains(r.rule()));
-  }
-
-  private static Decision withReceipt(Decision d, Receipt receipt) {
-    return new Decision(d.decisionId(), d.taskId(), d.verdict(), d.tier(), d.reasons(),
-        d.policyVersion(), d.remaining(), receipt);
   }
 
   /**

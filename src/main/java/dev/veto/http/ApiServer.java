@@ -1,6 +1,7 @@
 package dev.veto.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.decision.Decision;
 import dev.veto.decision.DecisionException;
 import dev.veto.decision.DecisionService;
 import dev.veto.json.Json;
@@ -30,6 +31,7 @@ public final class ApiServer {
 
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   private static final String JSON = "application/json";
+  static final String REPLAYED_HEADER = "idempotent-replayed";
 
   private final Vertx vertx;
   private final DecisionService decisions;
@@ -79,8 +81,16 @@ public final class ApiServer {
     long timer = vertx.setTimer(options.decisionTimeoutMillis(), id -> timedOut(ctx));
     onContext(decisions.decide(proposal))
         .onComplete(result -> vertx.cancelTimer(timer))
-        .onSuccess(decision -> send(ctx, 200, Responses.decision(decision)))
+        .onSuccess(decision -> answer(ctx, decision))
         .onFailure(failure -> decideFailed(ctx, failure));
+  }
+
+  private static void answer(RoutingContext ctx, Decision decision) {
+    if (decision.replayed()) {
+      // Same body byte for byte; the header tells the agent nothing new was decided or charged.
+      ctx.response().putHeader(REPLAYED_HEADER, "true");
+    }
+    send(ctx, 200, Responses.decision(decision));
   }
 
   private void outcome(RoutingContext ctx) {

@@ -148,7 +148,7 @@ public final class Policy implements AutoCloseable {
         String group = Evaluator.agendaGroup(rule);
         if (!Evaluator.MAIN.equals(group) && !Evaluator.CLASSIFY.equals(group)) {
           problems.add(new PolicyException.Problem(sourceOf(rule), 0, "rule '" + rule.getName()
-              + "' is in agenda-group '" + group + "'; only 'classify' and MAIN (none) fire"));
+              + "' is in ruleflow-group '" + group + "'; only 'classify' and MAIN (none) fire"));
         }
       }
     }

@@ -11,6 +11,7 @@ import dev.veto.policy.Policy;
 import dev.veto.policy.PolicyException;
 import dev.veto.task.TaskRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -63,7 +64,8 @@ public final class VetoServer implements AutoCloseable {
         config.clock(), evaluator, config.idempotencyWindow());
     ledger.replay(decisions::restore);
 
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
+        Runtime.getRuntime().availableProcessors()));
     ApiServer api = new ApiServer(vertx, decisions, ledger,
         ApiOptions.defaults(config.host(), config.port()));
     int port = await(api);

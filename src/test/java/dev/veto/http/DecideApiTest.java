@@ -98,6 +98,8 @@ class DecideApiTest {
 
     assertThat(retry.status()).isEqualTo(200);
     assertThat(retry.body()).isEqualTo(first.body());
+    assertThat(first.replayed()).isNull();
+    assertThat(retry.replayed()).isEqualTo("true");
     assertThat(next.json().path("budgets").path("remaining").path("tool_calls").asLong())
         .isEqualTo(198);
   }

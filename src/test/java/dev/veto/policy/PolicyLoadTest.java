@@ -75,7 +75,7 @@ class PolicyLoadTest {
   void shouldRejectRuleInAnAgendaGroupThatNeverFires() throws IOException {
     copyOfDefaultRules();
     write("group.drl", HEADER + """
-        rule "lost" agenda-group "decide"
+        rule "lost" ruleflow-group "decide"
         when ToolCall() then findings.note(kcontext, "x");
         end
         """);

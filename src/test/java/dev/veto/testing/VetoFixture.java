@@ -108,7 +108,8 @@ public final class VetoFixture implements AutoCloseable {
   private Reply send(HttpRequest request) {
     try {
       HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-      return new Reply(response.statusCode(), response.body());
+      return new Reply(response.statusCode(), response.body(),
+          response.headers().firstValue("idempotent-replayed").orElse(null));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -122,8 +123,8 @@ public final class VetoFixture implements AutoCloseable {
     server.close();
   }
 
-  /** An HTTP reply with its body. */
-  public record Reply(int status, String body) {
+  /** An HTTP reply with its body, and its idempotent-replayed header or null. */
+  public record Reply(int status, String body, String replayed) {
     public JsonNode json() {
       try {
         return Json.MAPPER.readTree(body);
