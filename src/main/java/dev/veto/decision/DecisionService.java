@@ -160,8 +160,17 @@ public final class DecisionService {
 
       Decision decision = new Decision(decisionId, proposal.taskId(), evaluation.verdict(),
           evaluation.tier(), evaluation.reasons(), policy.version(), remaining, null, false);
-      return ledger.append(DecisionRecord.DECISION, data)
+      return append(DecisionRecord.DECISION, data)
           .handle((receipt, failure) -> settle(decision, task, step, charge, receipt, failure));
+    }
+  }
+
+  /** The ledger's append, with a synchronous refusal turned into a failed future. */
+  private CompletableFuture<Receipt> append(String kind, ObjectNode data) {
+    try {
+      return ledger.append(kind, data);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
   }
 
@@ -253,7 +262,7 @@ public final class DecisionService {
     ObjectNode data = DecisionRecord.outcome(
         outcome.decisionId(), ref.taskId, ref.step, outcome, remaining);
 
-    CompletableFuture<OutcomeReceipt> recorded = ledger.append(DecisionRecord.OUTCOME, data)
+    CompletableFuture<OutcomeReceipt> recorded = append(DecisionRecord.OUTCOME, data)
         .thenApply(receipt -> new OutcomeReceipt(
             outcome.decisionId(), outcome.status(), remaining, receipt));
     ref.outcomeStatus = outcome.status();

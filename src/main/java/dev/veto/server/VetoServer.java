@@ -112,6 +112,11 @@ public final class VetoServer implements AutoCloseable {
     return key.keyId();
   }
 
+  /** For fault-injection tests: the ledger this server appends to. */
+  Ledger ledger() {
+    return ledger;
+  }
+
   @Override
   public void close() {
     try {

@@ -1,0 +1,74 @@
+package dev.veto.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.veto.testing.Proposals;
+import dev.veto.testing.VetoFixture;
+import dev.veto.testing.VetoFixture.Reply;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Any internal failure means refuse, never allow. */
+class FailClosedTest {
+
+  @TempDir
+  Path data;
+
+  @TempDir
+  Path rules;
+
+  @Test
+  void ruleThatThrows_givesARecordedRefusal() throws IOException {
+    copyDefaultRules();
+    Files.writeString(rules.resolve("broken.drl"), """
+        package dev.veto.rules
+        import dev.veto.policy.ToolCall
+        rule "broken.explodes"
+        when
+          $call : ToolCall( tool == "get_user_details" )
+        then
+          throw new IllegalStateException("a rule author's bug");
+        end
+        """);
+
+    try (VetoFixture veto = VetoFixture.start(data, rules, null)) {
+      Reply reply = veto.decide(Proposals.of("get_user_details"));
+
+      JsonNode body = reply.json();
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(body.path("verdict").asText()).isEqualTo("refuse");
+      assertThat(body.path("reasons").findValuesAsText("rule")).containsExactly(
+          "veto.policy_error");
+      assertThat(body.path("receipt").path("seq").asLong()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void ledgerThatCannotBeWritten_gives503Refuse_andNoReceipt() {
+    try (VetoFixture veto = VetoFixture.start(data)) {
+      veto.server().ledger().close();
+
+      Reply reply = veto.decide(Proposals.of("get_user_details"));
+      Reply health = veto.get("/health");
+
+      assertThat(reply.status()).isEqualTo(503);
+      assertThat(reply.json().path("verdict").asText()).isEqualTo("refuse");
+      assertThat(reply.json().path("code").asText()).isEqualTo("ledger_unavailable");
+      assertThat(reply.json().has("receipt")).isFalse();
+      assertThat(health.status()).isEqualTo(503);
+    }
+  }
+
+  private void copyDefaultRules() throws IOException {
+    try (Stream<Path> files = Files.list(VetoFixture.RULES)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(file, rules.resolve(file.getFileName()));
+      }
+    }
+  }
+}
