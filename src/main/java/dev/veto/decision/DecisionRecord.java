@@ -23,7 +23,7 @@ import java.util.List;
  * ledger alone. Field names are part of the auditors' format: change them only with a new
  * version number.
  */
-final class DecisionRecord {
+public final class DecisionRecord {
 
   static final String DECISION = "decision";
   static final String OUTCOME = "outcome";
@@ -93,7 +93,8 @@ final class DecisionRecord {
         node.path("failures_in_step").asInt());
   }
 
-  private static ArrayNode reasons(List<Reason> reasons) {
+  /** Reasons as on the wire and in the ledger: {@code [{rule, message}]}. */
+  public static ArrayNode reasons(List<Reason> reasons) {
     ArrayNode array = Json.MAPPER.createArrayNode();
     for (Reason reason : reasons) {
       array.addObject().put("rule", reason.rule()).put("message", reason.message());
@@ -123,7 +124,8 @@ final class DecisionRecord {
         .put("tokens", charge.tokens());
   }
 
-  static ObjectNode remaining(Remaining remaining) {
+  /** Remaining budgets as on the wire and in the ledger. */
+  public static ObjectNode remaining(Remaining remaining) {
     return Json.MAPPER.createObjectNode()
         .put("tool_calls", remaining.toolCalls())
         .put("tokens", remaining.tokens())

@@ -1,9 +1,9 @@
 package dev.veto.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veto.decision.Decision;
+import dev.veto.decision.DecisionRecord;
 import dev.veto.decision.OutcomeReceipt;
 import dev.veto.json.Json;
 import dev.veto.ledger.Receipt;
@@ -23,7 +23,7 @@ final class Responses {
     body.put("task_id", decision.taskId());
     body.put("verdict", decision.verdict().wire());
     body.put("tier", decision.tier());
-    body.set("reasons", reasons(decision.reasons()));
+    body.set("reasons", DecisionRecord.reasons(decision.reasons()));
     body.put("policy_version", decision.policyVersion());
     body.set("budgets", remaining(decision.remaining()));
     body.set("receipt", receipt(decision.receipt()));
@@ -50,7 +50,7 @@ final class Responses {
   static Buffer refusal(String code, String message) {
     ObjectNode body = errorNode(code, message, null);
     body.put("verdict", "refuse");
-    body.set("reasons", reasons(List.of(new Reason("veto." + code, message))));
+    body.set("reasons", DecisionRecord.reasons(List.of(new Reason("veto." + code, message))));
     return write(body);
   }
 
@@ -68,21 +68,9 @@ final class Responses {
     return body;
   }
 
-  private static ArrayNode reasons(List<Reason> reasons) {
-    ArrayNode array = Json.MAPPER.createArrayNode();
-    for (Reason reason : reasons) {
-      array.addObject().put("rule", reason.rule()).put("message", reason.message());
-    }
-    return array;
-  }
-
   private static ObjectNode remaining(Remaining remaining) {
     ObjectNode node = Json.MAPPER.createObjectNode();
-    node.putObject("remaining")
-        .put("tool_calls", remaining.toolCalls())
-        .put("tokens", remaining.tokens())
-        .put("wall_clock_ms", remaining.wallClockMillis())
-        .put("failures_in_step", remaining.failuresInStep());
+    node.set("remaining", DecisionRecord.remaining(remaining));
     return node;
   }
 
