@@ -1,6 +1,8 @@
 package dev.veto.cli;
 
 import dev.veto.policy.PolicyException;
+import java.io.IOException;
+import java.nio.file.Files;
 import dev.veto.server.ServerConfig;
 import dev.veto.server.VetoServer;
 import java.nio.file.Path;
@@ -47,15 +49,25 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!Files.isDirectory(rules)) {
+      System.err.println("veto serve: no rules folder at " + rules.toAbsolutePath()
+          + " (run from the repository folder, or pass --rules DIR)");
+      return Main.EXIT_USAGE;
+    }
     ServerConfig config = new ServerConfig(data, rules, configFile, host, port, !noFsync,
         idempotencyWindow, Clock.systemUTC());
     VetoServer server;
     try {
       server = VetoServer.start(config);
     } catch (PolicyException e) {
-      System.err.println("veto: the rules in " + rules + " do not compile:");
+      System.err.println("veto serve: the rules in " + rules + " do not load:");
       e.problems().forEach(p ->
           System.err.println("  " + p.file() + ":" + p.line() + ": " + p.message()));
+      return Main.EXIT_USAGE;
+    } catch (IOException e) {
+      // A corrupt ledger, a port in use, a key with loose permissions: the message says
+      // which and what to do; a stack trace would only hide it.
+      System.err.println("veto serve: " + e.getMessage());
       return Main.EXIT_USAGE;
     }
 

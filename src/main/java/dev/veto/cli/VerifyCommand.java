@@ -34,6 +34,12 @@ final class VerifyCommand implements Callable<Integer> {
       return Main.EXIT_USAGE;
     }
 
+    Path ledger = data.resolve("ledger.jsonl");
+    if (!Files.isRegularFile(ledger)) {
+      System.err.println("veto verify: no ledger at " + ledger);
+      return Main.EXIT_USAGE;
+    }
+
     try {
       VerifyingKey verifyingKey = KeyFiles.readPublic(keyFile);
       VerifyReport report = LedgerVerifier.verify(data, verifyingKey);
@@ -51,8 +57,10 @@ final class VerifyCommand implements Callable<Integer> {
       return 0;
     }
     IntegrityFailure failure = report.failure().get();
+    String hint = failure.problem().startsWith("signed by another key")
+        ? "; is " + key.keyId() + " the public key of this ledger?" : "";
     System.out.println("DAMAGED: entry " + failure.seq() + ": " + failure.problem()
-        + " (" + report.verified() + " entries before it verified)");
+        + " (" + report.verified() + " entries before it verified)" + hint);
     return Main.EXIT_DAMAGED;
   }
 }

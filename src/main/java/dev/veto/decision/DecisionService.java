@@ -243,10 +243,11 @@ public final class DecisionService {
   }
 
   private static CompletableFuture<OutcomeReceipt> repeatOutcome(DecisionRef ref, Outcome o) {
-    if (ref.outcomeStatus != o.status()) {
+    if (ref.outcomeStatus != o.status() || ref.outcomeTokens != o.tokensUsed()) {
+      String field = ref.outcomeStatus != o.status() ? "status" : "tokens_used";
       return CompletableFuture.failedFuture(new DecisionException(Kind.OUTCOME_CONFLICT,
-          "status", "decision '" + o.decisionId() + "' already has outcome "
-              + ref.outcomeStatus.wire()));
+          field, "decision '" + o.decisionId() + "' already has outcome "
+              + ref.outcomeStatus.wire() + " with tokens_used " + ref.outcomeTokens));
     }
     return ref.outcome.copy();
   }
@@ -266,6 +267,7 @@ public final class DecisionService {
         .thenApply(receipt -> new OutcomeReceipt(
             outcome.decisionId(), outcome.status(), remaining, receipt));
     ref.outcomeStatus = outcome.status();
+    ref.outcomeTokens = outcome.tokensUsed();
     ref.outcome = recorded;
     recorded.whenComplete((receipt, failure) -> {
       if (failure != null) {
@@ -337,6 +339,7 @@ public final class DecisionService {
         task.recordFailure(ref.step);
       }
       ref.outcomeStatus = status;
+      ref.outcomeTokens = data.path("tokens_used").asLong();
       ref.outcome = CompletableFuture.completedFuture(new OutcomeReceipt(
           data.path("decision_id").asText(), status,
           DecisionRecord.toRemaining(data.path("remaining")), receiptOf(entry)));
@@ -353,6 +356,7 @@ public final class DecisionService {
     final long step;
     final Verdict verdict;
     OutcomeStatus outcomeStatus;
+    long outcomeTokens;
     CompletableFuture<OutcomeReceipt> outcome;
 
     DecisionRef(String taskId, long step, Verdict verdict) {

@@ -5,15 +5,17 @@ package dev.veto.http;
  *
  * @param decisionTimeoutMillis after this long without an answer a decide request is refused
  *     with 503; the agent retries with the same idempotency key
+ * @param idleTimeoutSeconds a connection with no traffic for this long is closed
  */
 public record ApiOptions(
     String host,
     int port,
     int maxBodyBytes,
     int maxHeaderBytes,
-    long decisionTimeoutMillis) {
+    long decisionTimeoutMillis,
+    int idleTimeoutSeconds) {
 
   public static ApiOptions defaults(String host, int port) {
-    return new ApiOptions(host, port, 1 << 20, 8192, 2_000);
+    return new ApiOptions(host, port, 1 << 20, 8192, 2_000, 30);
   }
 }

@@ -7,11 +7,14 @@ import dev.veto.decision.DecisionService;
 import dev.veto.json.Json;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerUnavailableException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -52,8 +55,13 @@ public final class ApiServer {
         .setHost(options.host())
         .setPort(options.port())
         .setMaxHeaderSize(options.maxHeaderBytes())
-        .setMaxInitialLineLength(4096);
-    server = vertx.createHttpServer(serverOptions).requestHandler(router());
+        .setMaxInitialLineLength(4096)
+        // A client that sends nothing for this long is cut off, so slow or stuck clients
+        // cannot hold connections open without end.
+        .setIdleTimeout(options.idleTimeoutSeconds());
+    server = vertx.createHttpServer(serverOptions)
+        .requestHandler(router())
+        .invalidRequestHandler(ApiServer::invalidRequest);
     return server.listen().map(HttpServer::actualPort);
   }
 
@@ -77,6 +85,7 @@ public final class ApiServer {
   }
 
   private void decide(RoutingContext ctx) {
+    RequestReader.checkContentType(ctx.request().getHeader("content-type"));
     var proposal = RequestReader.proposal(body(ctx));
     long timer = vertx.setTimer(options.decisionTimeoutMillis(), id -> timedOut(ctx));
     onContext(decisions.decide(proposal))
@@ -94,6 +103,7 @@ public final class ApiServer {
   }
 
   private void outcome(RoutingContext ctx) {
+    RequestReader.checkContentType(ctx.request().getHeader("content-type"));
     var outcome = RequestReader.outcome(body(ctx));
     onContext(decisions.recordOutcome(outcome))
         .onSuccess(receipt -> send(ctx, 200, Responses.outcome(receipt)))
@@ -191,6 +201,12 @@ public final class ApiServer {
   }
 
   private void internalError(RoutingContext ctx, Throwable failure) {
+    if (ctx.response().closed()) {
+      // The client went away mid-request (or was cut off as idle): nothing failed in Veto.
+      log.atDebug().setMessage("client closed the connection before the answer")
+          .addKeyValue("path", ctx.normalizedPath()).log();
+      return;
+    }
     log.atError().setMessage("request failed inside Veto")
         .addKeyValue("path", ctx.normalizedPath())
         .addKeyValue("error", String.valueOf(failure)).log();
@@ -198,6 +214,31 @@ public final class ApiServer {
         ? Responses.refusal("internal_error", "Veto failed; the action is refused")
         : Responses.error("internal_error", "Veto failed while handling the request", null);
     send(ctx, 500, body);
+  }
+
+  /**
+   * Requests HTTP itself could not decode (request line or headers too long, bad framing):
+   * answered in the same JSON error format as everything else, then the connection closes.
+   */
+  private static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = 400;
+    String code = "bad_request";
+    String message = "the HTTP request is malformed";
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      code = "uri_too_long";
+      message = "the request line is too long";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      code = "headers_too_large";
+      message = "the request headers are too large";
+    }
+    request.response()
+        .setStatusCode(status)
+        .putHeader("content-type", JSON)
+        .putHeader("connection", "close")
+        .end(Responses.error(code, message, null));
   }
 
   private static void send(RoutingContext ctx, int status, Buffer body) {

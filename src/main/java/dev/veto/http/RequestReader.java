@@ -1,6 +1,7 @@
 package dev.veto.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +11,10 @@ import dev.veto.decision.Proposal;
 import dev.veto.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
 import java.util.Iterator;
 import java.util.Map;
@@ -28,6 +33,8 @@ final class RequestReader {
   static final int MAX_ID_LENGTH = 256;
   static final int MAX_ARGS_DEPTH = 16;
   private static final long MAX_TOKENS = 1_000_000_000_000L;
+  /** Counts above 2^53 would not survive the ledger's canonical JSON (IEEE doubles). */
+  private static final long MAX_EXACT_COUNT = 1L << 53;
   private static final BigInteger MAX_EXACT_INTEGER = BigInteger.ONE.shiftLeft(53);
   private static final Set<String> PROPOSAL_FIELDS = Set.of("task_id", "agent_id", "tool",
       "args", "step", "idempotency_key", "tokens_used", "context");
@@ -44,7 +51,7 @@ final class RequestReader {
     String tool = requiredId(root, "tool");
     ObjectNode args = optionalObject(root, "args");
     checkValues(args, "args", 1);
-    Long step = optionalCount(root, "step", Long.MAX_VALUE);
+    Long step = optionalCount(root, "step", MAX_EXACT_COUNT);
     String key = optionalId(root, "idempotency_key");
     Long tokens = optionalCount(root, "tokens_used", MAX_TOKENS);
     ObjectNode context = root.has("context") ? optionalObject(root, "context") : null;
@@ -54,6 +61,23 @@ final class RequestReader {
 
     return new Proposal(taskId, agentId, tool, args, step, key,
         tokens == null ? 0 : tokens, context);
+  }
+
+  /**
+   * Only {@code application/json}, optionally with {@code charset=utf-8}: a body declared in
+   * another charset would be read differently by other parsers.
+   */
+  static void checkContentType(String header) {
+    String[] parts = header == null ? new String[] {""} : header.split(";");
+    boolean json = parts[0].trim().equalsIgnoreCase("application/json");
+    for (int i = 1; i < parts.length && json; i++) {
+      String parameter = parts[i].trim().toLowerCase(java.util.Locale.ROOT).replace("\"", "");
+      json = parameter.equals("charset=utf-8");
+    }
+    if (!json) {
+      throw new ApiException(415, "unsupported_media_type",
+          "send the body as application/json (UTF-8)", "content-type");
+    }
   }
 
   static Outcome outcome(byte[] body) {
@@ -74,22 +98,48 @@ final class RequestReader {
     if (body.length == 0) {
       throw ApiException.badRequest("empty_body", null, "the request body is empty");
     }
+    String text = strictUtf8(body);
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(body);
+      root = Json.MAPPER.readTree(text);
     } catch (StreamConstraintsException e) {
       throw ApiException.badRequest("limit_exceeded", null,
           "the body exceeds a parser limit (nesting depth " + Json.MAX_NESTING_DEPTH
-              + ", number length " + Json.MAX_NUMBER_LENGTH + "): " + firstLine(e));
+              + ", number length " + Json.MAX_NUMBER_LENGTH + " characters)");
     } catch (JsonProcessingException e) {
       throw malformed(e);
-    } catch (IOException e) {
-      throw ApiException.badRequest("malformed_json", null, "the body cannot be read as JSON");
+    } catch (IOException | RuntimeException e) {
+      // Jackson reports some number-syntax limits as NumberFormatException.
+      throw ApiException.badRequest("malformed_json", null,
+          "the body cannot be read as JSON (a number is out of range or malformed)");
     }
     if (root == null || !root.isObject()) {
       throw ApiException.badRequest("malformed_json", null, "the body must be a JSON object");
     }
     return (ObjectNode) root;
+  }
+
+  /**
+   * Decodes the body as strict UTF-8 (RFC 8259): overlong forms, surrogates encoded in UTF-8,
+   * other encodings and a byte order mark are rejected, so that the bytes the agent sent and
+   * the text Veto decides on cannot differ.
+   */
+  private static String strictUtf8(byte[] body) {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw ApiException.badRequest("malformed_json", null, "the body is not valid UTF-8");
+    }
+    if (text.startsWith("\uFEFF")) {
+      throw ApiException.badRequest("malformed_json", null,
+          "the body starts with a byte order mark; send plain UTF-8");
+    }
+    return text;
   }
 
   private static ApiException malformed(JsonProcessingException e) {
@@ -102,7 +152,27 @@ final class RequestReader {
     String where = e.getLocation() == null ? ""
         : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
     return ApiException.badRequest("malformed_json", null,
-        "the body is not valid JSON" + where + ": " + message);
+        "the body is not valid JSON" + where + ": " + plainReason(e, message));
+  }
+
+  /** The parser's reason without its Java class and option names, which mean nothing here. */
+  private static String plainReason(JsonProcessingException e, String message) {
+    if (e instanceof JsonEOFException) {
+      return "unexpected end of input (truncated body?)";
+    }
+    if (message.startsWith("Trailing token")) {
+      return "there is more after the JSON object";
+    }
+    int hint = message.indexOf(": was expecting");
+    String plain = message
+        .replaceAll("\\(bound as `[^`]*`\\)", "")
+        .replaceAll("(?i)[;:(]?\\s*(to allow|to accept|set|enable|use)\\b[^`]*`[^`]*`.*$", "")
+        .replaceAll("`[^`]*`", "")
+        .trim();
+    if (hint > 0 && plain.length() > hint + 60) {
+      plain = plain.substring(0, hint + 60) + "…";
+    }
+    return plain.isEmpty() ? "unexpected content" : plain;
   }
 
   private static String firstLine(JsonProcessingException e) {
@@ -211,6 +281,20 @@ final class RequestReader {
 
   private static void checkExact(JsonNode number, String path) {
     boolean exact;
+    try {
+      exact = isExact(number);
+    } catch (ArithmeticException | NumberFormatException e) {
+      exact = false;
+    }
+    if (!exact) {
+      throw ApiException.badRequest("number_not_exact", path, path
+          + " is a number that cannot be handled exactly (beyond IEEE double precision);"
+          + " send it as a string");
+    }
+  }
+
+  private static boolean isExact(JsonNode number) {
+    boolean exact;
     if (number.isIntegralNumber()) {
       exact = number.bigIntegerValue().abs().compareTo(MAX_EXACT_INTEGER) <= 0;
     } else {
@@ -219,11 +303,7 @@ final class RequestReader {
       exact = Double.isFinite(nearest)
           && new BigDecimal(Double.toString(nearest)).compareTo(value) == 0;
     }
-    if (!exact) {
-      throw ApiException.badRequest("number_not_exact", path, path
-          + " is a number that cannot be handled exactly (beyond IEEE double precision);"
-          + " send it as a string");
-    }
+    return exact;
   }
 
   private static boolean isPlainText(String value) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.veto.testing.Proposals;
 import dev.veto.testing.VetoFixture;
 import dev.veto.testing.VetoFixture.Reply;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -78,7 +80,11 @@ class BadInputTest {
         row("control character in id", "{\"task_id\":\"t\\u0000\",\"agent_id\":\"a\","
             + "\"tool\":\"x\"}", 400, "invalid_field", "task_id"),
         row("lone surrogate in args", "{" + OK + ",\"args\":{\"s\":\"\\ud800\"}}", 400,
-            "invalid_field", "args.s"));
+            "invalid_field", "args.s"),
+        row("exponent too large to parse", "{" + OK + ",\"args\":{\"x\":1e99999999999999999999}}",
+            400, null, null),
+        row("step beyond 2^53", "{" + OK + ",\"step\":9007199254740993}", 400, "invalid_field",
+            "step"));
   }
 
   private static Arguments row(String name, String body, int status, String code, String field) {
@@ -98,7 +104,9 @@ class BadInputTest {
     Reply reply = veto.post("/v1/decide", body);
 
     assertThat(reply.status()).as(name).isEqualTo(status);
-    assertThat(reply.json().path("code").asText()).as(name).isEqualTo(code);
+    if (code != null) {
+      assertThat(reply.json().path("code").asText()).as(name).isEqualTo(code);
+    }
     assertThat(reply.json().path("message").asText()).as(name).isNotBlank();
     if (field != null) {
       assertThat(reply.json().path("field").asText()).as(name).isEqualTo(field);
@@ -116,6 +124,63 @@ class BadInputTest {
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.json().path("code").asText()).isEqualTo("malformed_json");
+  }
+
+  @Test
+  void overlongUtf8_isRejected_notReadAsAnotherCharacter() {
+    byte[] body = ("{\"task_id\":\"t\",\"agent_id\":\"a\",\"tool\":\"XXet_user_details\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    int at = new String(body, StandardCharsets.UTF_8).indexOf("XX");
+    body[at] = (byte) 0xC1;
+    body[at + 1] = (byte) 0xA7;
+
+    Reply reply = veto.postBytes("/v1/decide", body);
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().path("message").asText()).contains("UTF-8");
+  }
+
+  @Test
+  void byteOrderMark_isRejected() {
+    Reply reply = veto.post("/v1/decide", "\uFEFF" + Proposals.of("get_x"));
+
+    assertThat(reply.status()).isEqualTo(400);
+  }
+
+  @Test
+  void anotherCharsetOrAWildcardType_is415() {
+    String body = Proposals.of("get_x").toString();
+
+    assertThat(veto.post("/v1/decide", body, "application/json; charset=iso-8859-1").status())
+        .isEqualTo(415);
+    assertThat(veto.post("/v1/decide", body, "*/*").status()).isEqualTo(415);
+    assertThat(veto.post("/v1/decide", body, "application/json; charset=UTF-8").status())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void requestLineTooLong_is414WithAJsonBody() throws IOException {
+    String request = "GET /v1/" + "x".repeat(5000) + " HTTP/1.1\r\nHost: veto\r\n\r\n";
+
+    String reply;
+    try (Socket socket = new Socket("127.0.0.1", veto.port())) {
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    assertThat(reply).startsWith("HTTP/1.").contains(" 414 ").contains("\"code\":\"uri_too_long\"");
+  }
+
+  @Test
+  void jacksonInternals_neverReachTheCaller() {
+    Reply trailing = veto.post("/v1/decide", "{" + OK + "}{}");
+    Reply nan = veto.post("/v1/decide", "{" + OK + ",\"args\":{\"x\":NaN}}");
+
+    assertThat(trailing.json().path("message").asText()).doesNotContain("`")
+        .doesNotContain("com.fasterxml");
+    assertThat(nan.status()).isEqualTo(400);
+    assertThat(nan.json().path("message").asText()).doesNotContain("`")
+        .doesNotContain("JsonReadFeature");
   }
 
   @Test

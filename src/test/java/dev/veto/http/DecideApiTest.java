@@ -142,10 +142,13 @@ class DecideApiTest {
     Reply first = veto.post("/v1/outcomes", body);
     Reply repeat = veto.post("/v1/outcomes", body);
     Reply conflicting = veto.post("/v1/outcomes", body.replace("succeeded", "failed"));
+    Reply underReported = veto.post("/v1/outcomes", body.replace("120", "12"));
 
     assertThat(first.status()).isEqualTo(200);
     assertThat(repeat.body()).isEqualTo(first.body());
     assertThat(conflicting.status()).isEqualTo(409);
+    assertThat(underReported.status()).isEqualTo(409);
+    assertThat(underReported.json().path("field").asText()).isEqualTo("tokens_used");
     assertThat(first.json().path("budgets").path("remaining").path("tokens").asLong())
         .isEqualTo(1_000_000 - 120);
   }
