@@ -48,6 +48,7 @@ final class Appender implements Runnable {
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
   private final ReentrantLock batchGate = new ReentrantLock();
   private final FileChannel channel;
+  private final DataDirLock lock;
   private final EntryEncoder encoder;
   private final LedgerOptions options;
   private final List<Pending> batch = new ArrayList<>();
@@ -61,9 +62,10 @@ final class Appender implements Runnable {
   private volatile long fsyncs;
   private String lastHash;
 
-  Appender(FileChannel channel, EntryEncoder encoder, LedgerOptions options,
+  Appender(FileChannel channel, DataDirLock lock, EntryEncoder encoder, LedgerOptions options,
            Recovery.Result start) {
     this.channel = channel;
+    this.lock = lock;
     this.encoder = encoder;
     this.options = options;
     this.lastSeq = start.lastSeq();
@@ -116,12 +118,15 @@ final class Appender implements Runnable {
   }
 
   private void closeChannel() {
-    // The appender owns the channel (and the file lock held through it) to the end, so a
-    // close() called from a future callback on this thread cannot cut off queued entries.
+    // The appender owns the channel and the data directory lock to the end, so a close()
+    // called from a future callback on this thread cannot cut off queued entries, and no
+    // other writer can start before the last write is done.
     try {
       channel.close();
     } catch (IOException e) {
       // Everything acknowledged was already forced; closing can lose nothing.
+    } finally {
+      lock.close();
     }
   }
 

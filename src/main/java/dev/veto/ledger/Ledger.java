@@ -5,8 +5,6 @@ import dev.veto.crypto.SigningKey;
 import dev.veto.json.Json;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,9 +16,10 @@ import java.util.function.Consumer;
 /**
  * The append-only, hash-chained, signed ledger file {@code dataDir/ledger.jsonl}.
  *
- * <p>{@link #open} takes an exclusive lock on the file (a second server on the same data
- * directory would fork the chain), runs {@link Recovery}, then starts the {@link Appender}
- * thread, which does all writing. {@link #append} is safe from any thread; its future
+ * <p>{@link #open} takes an exclusive lock on {@code dataDir/ledger.lock} (a second server on
+ * the same data directory would fork the chain; see {@link DataDirLock}), runs
+ * {@link Recovery}, then starts the {@link Appender} thread, which does all writing and
+ * releases the lock when it exits. {@link #append} is safe from any thread; its future
  * completes on the appender thread, so callers should not run slow work in callbacks.
  *
  * <p>The data is canonicalised on the caller's thread: that spreads the JSON work over the
@@ -47,25 +46,35 @@ public final class Ledger implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  /** Opens (creating) dataDir/ledger.jsonl, recovers it, and starts the appender. */
+  /**
+   * Locks dataDir, opens (creating) dataDir/ledger.jsonl, recovers it, and starts the
+   * appender. Throws an IOException at once if another ledger, in this process or another,
+   * has dataDir open.
+   */
   public static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options)
       throws IOException {
     Files.createDirectories(dataDir);
-    Path file = dataDir.resolve(EntryFormat.FILE_NAME);
-    boolean created = !Files.exists(file);
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
-        StandardOpenOption.READ, StandardOpenOption.WRITE);
+    DataDirLock lock = DataDirLock.acquire(dataDir);
     try {
-      return start(file, channel, key, clock, options, created);
-    } catch (IOException | RuntimeException e) {
-      channel.close();
+      Path file = dataDir.resolve(EntryFormat.FILE_NAME);
+      boolean created = !Files.exists(file);
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+          StandardOpenOption.READ, StandardOpenOption.WRITE);
+      try {
+        return start(file, channel, lock, key, clock, options, created);
+      } catch (IOException | RuntimeException | Error e) {
+        channel.close();
+        throw e;
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      lock.close();
       throw e;
     }
   }
 
-  private static Ledger start(Path file, FileChannel channel, SigningKey key, Clock clock,
-                              LedgerOptions options, boolean created) throws IOException {
-    lock(file, channel);
+  private static Ledger start(Path file, FileChannel channel, DataDirLock lock, SigningKey key,
+                              Clock clock, LedgerOptions options, boolean created)
+      throws IOException {
     if (created) {
       Durability.forceDirectory(file.toAbsolutePath().getParent());
     }
@@ -73,23 +82,11 @@ public final class Ledger implements AutoCloseable {
     Recovery.Result result = Recovery.run(file, channel, clock);
     channel.position(result.validLength());
 
-    Appender appender = new Appender(channel, new EntryEncoder(key, clock), options, result);
+    Appender appender =
+        new Appender(channel, lock, new EntryEncoder(key, clock), options, result);
     Ledger ledger = new Ledger(file, channel, appender, result.report());
     ledger.thread.start();
     return ledger;
-  }
-
-  private static void lock(Path file, FileChannel channel) throws IOException {
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
-      throw new IOException(file + " is already open in another ledger or process;"
-          + " two writers would fork the chain");
-    }
   }
 
   public RecoveryReport recovery() {
@@ -162,7 +159,10 @@ public final class Ledger implements AutoCloseable {
     return appender.lastSeq();
   }
 
-  /** Writes what is queued, stops the appender thread, releases the file. Idempotent. */
+  /**
+   * Writes what is queued, stops the appender thread, releases the file and the data
+   * directory lock. Idempotent.
+   */
   @Override
   public void close() {
     appender.shutdown();
