@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -33,6 +35,47 @@ public final class ToolCall {
   private static final Pattern CAMEL =
       Pattern.compile("(?<=[\\p{Ll}\\p{N}])(?=\\p{Lu})|(?<=\\p{Lu})(?=\\p{Lu}\\p{Ll})");
 
+  /**
+   * SQL comments. A value is matched as sent and with its comments blanked, so that
+   * DROP/x/TABLE cannot dodge the pattern and a "#" (a comment in MySQL only) cannot hide one.
+   */
+  private static final Pattern SQL_COMMENT = Pattern.compile("/\\*.*?\\*/|--[^\\n]*|#[^\\n]*",
+      Pattern.DOTALL);
+
+  /**
+   * Destructive or mutating SQL, case-insensitive and word-bounded. Each keyword needs the
+   * shape of a statement (DROP TABLE, DELETE FROM, UPDATE t SET...) so that prose such as
+   * "please delete my draft" in an e-mail body is not taken for SQL.
+   */
+  private static final Pattern MUTATING_SQL = Pattern.compile("(?i)\\b(?:"
+      + "drop\\s+(?:table|database|schema|view|index|user|role|column|function|procedure"
+      + "|trigger|sequence|constraint|owned)\\b"
+      + "|delete\\s+from\\b|delete\\s+[\\w.`\"\\[\\]]+\\s+where\\b"
+      + "|truncate\\s+(?:table\\b|[\\w.`\"\\[\\]]+\\s*(?:;|$))"
+      + "|alter\\s+(?:table|database|schema|user|role|view|index|system|sequence|function"
+      + "|default\\s+privileges)\\b"
+      + "|grant\\s+(?:all|select|insert|update|delete|usage|execute|create|connect|alter|drop"
+      + "|references|trigger|truncate)\\b|grant\\b[^;]*?\\bon\\b[^;]*?\\bto\\b"
+      + "|grant\\s+[\\w\"]+\\s+to\\s+[\\w\"'@.]+\\s*(?:;|$)"
+      + "|revoke\\s+(?:all|select|insert|update|delete|usage|execute|create|connect|alter"
+      + "|drop|references|trigger|truncate)\\b|revoke\\b[^;]*?\\bon\\b[^;]*?\\bfrom\\b"
+      + "|revoke\\s+[\\w\"]+\\s+from\\s+[\\w\"'@.]+\\s*(?:;|$)"
+      + "|update\\s+[\\w.`\"\\[\\]]+\\s+set\\b"
+      + "|insert\\s+(?:ignore\\s+)?into\\b|replace\\s+into\\b|merge\\s+into\\b"
+      + ")");
+
+  /**
+   * Paths to credentials or system configuration, shaped as paths: a dot-directory or file
+   * after a slash, a tilde or the start, so ".env" inside "environment" does not count.
+   */
+  private static final Pattern SENSITIVE_PATH = Pattern.compile("(?i)"
+      + "(?:^|[\\s/\\\\~\"'=:])\\.(?:ssh|aws|kube|gnupg|docker|netrc|pgpass|git-credentials"
+      + "|env(?:\\.[\\w.-]+)?)(?:[/\\\\\\s\"']|$)"
+      + "|authorized_keys|\\bid_(?:rsa|dsa|ecdsa|ed25519)\\b|\\bcrontab\\b|\\bsudoers\\b"
+      + "|(?:^|[\\s\"'=:/.])/etc/|/var/spool/cron");
+
+  private static final Map<String, Pattern> KEY_PATTERNS = new ConcurrentHashMap<>();
+
   private final String taskId;
   private final String agentId;
   private final String rawTool;
@@ -40,6 +83,11 @@ public final class ToolCall {
   private final boolean asciiName;
   private final List<String> words;
   private final Map<String, Object> args;
+  private final List<String> phrases;
+  private final List<String> allArgNames;
+  private final List<String> stringValues;
+  private final List<String> mutatingSql;
+  private final List<String> sensitivePaths;
   private final long step;
   private final String idempotencyKey;
   private final long tokensUsed;
@@ -53,6 +101,15 @@ public final class ToolCall {
     this.asciiName = ASCII_NAME.matcher(tool).matches();
     this.words = splitWords(rawTool);
     this.args = argsOf(args);
+    this.phrases = phrasesOf(words);
+    List<String> names = new ArrayList<>();
+    List<String> strings = new ArrayList<>();
+    walk(this.args, names, strings);
+    this.allArgNames = names.stream().distinct().toList();
+    this.stringValues = List.copyOf(strings);
+    this.mutatingSql = mutatingSqlOf(strings);
+    this.sensitivePaths = strings.stream()
+        .filter(v -> SENSITIVE_PATH.matcher(v).find()).toList();
     this.step = step == null ? 0 : step;
     this.idempotencyKey = idempotencyKey;
     this.tokensUsed = tokensUsed;
@@ -84,6 +141,46 @@ public final class ToolCall {
       }
     }
     return List.copyOf(out);
+  }
+
+  private static List<String> phrasesOf(List<String> words) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i + 1 < words.size(); i++) {
+      out.add(words.get(i) + " " + words.get(i + 1));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Every key (at any depth) into names, every string value (at any depth) into strings. */
+  private static void walk(Object value, List<String> names, List<String> strings) {
+    if (value instanceof String text) {
+      strings.add(text);
+    } else if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (names != null) {
+          names.add((String) entry.getKey());
+        }
+        walk(entry.getValue(), names, strings);
+      }
+    } else if (value instanceof List<?> list) {
+      for (Object item : list) {
+        walk(item, names, strings);
+      }
+    }
+  }
+
+  private static List<String> mutatingSqlOf(List<String> strings) {
+    List<String> out = new ArrayList<>();
+    for (String value : strings) {
+      String blanked = SQL_COMMENT.matcher(value).replaceAll(" ");
+      for (String text : blanked.equals(value) ? List.of(value) : List.of(value, blanked)) {
+        Matcher m = MUTATING_SQL.matcher(text);
+        while (m.find()) {
+          out.add(m.group().replaceAll("\\s+", " "));
+        }
+      }
+    }
+    return out.stream().distinct().toList();
   }
 
   private static Map<String, Object> argsOf(JsonNode args) {
@@ -159,6 +256,66 @@ public final class ToolCall {
 
   public Set<String> getArgNames() {
     return args.keySet();
+  }
+
+  /** Pairs of consecutive words of the name, space-separated: "two factor", "api key". */
+  public List<String> getPhrases() {
+    return phrases;
+  }
+
+  /** Argument names at any depth (keys of nested objects too), each once, in order. */
+  public List<String> getAllArgNames() {
+    return allArgNames;
+  }
+
+  /** Every string value of the arguments, at any depth. */
+  public List<String> getStringValues() {
+    return stringValues;
+  }
+
+  /**
+   * The mutating or destructive SQL found in any string argument at any depth, as matched
+   * ("DROP TABLE", "delete from", "UPDATE users SET"); empty when there is none.
+   */
+  public List<String> getMutatingSql() {
+    return mutatingSql;
+  }
+
+  /** String arguments (any depth) naming credentials or system configuration paths. */
+  public List<String> getSensitivePaths() {
+    return sensitivePaths;
+  }
+
+  /**
+   * Every string value under an argument whose name fully matches keyRegex, at any depth,
+   * nested values included: {"action": {"type": "delete"}} gives "delete" for "action".
+   */
+  public List<String> valuesUnder(String keyRegex) {
+    Pattern key = KEY_PATTERNS.computeIfAbsent(keyRegex, Pattern::compile);
+    List<String> out = new ArrayList<>();
+    collectUnder(args, key, out);
+    return out;
+  }
+
+  private static void collectUnder(Object value, Pattern key, List<String> out) {
+    if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (key.matcher((String) entry.getKey()).matches()) {
+          walk(entry.getValue(), null, out);
+        } else {
+          collectUnder(entry.getValue(), key, out);
+        }
+      }
+    } else if (value instanceof List<?> list) {
+      for (Object item : list) {
+        collectUnder(item, key, out);
+      }
+    }
+  }
+
+  /** The lower-case words of any text, split like the tool name ("deleteAll": delete, all). */
+  public List<String> wordsOf(String text) {
+    return splitWords(text);
   }
 
   public long getStep() {

@@ -69,4 +69,45 @@ class ToolCallTest {
     assertThat(call.hasIdempotencyKey()).isFalse();
     assertThat(call.getArgs()).isEmpty();
   }
+
+  @Test
+  void shouldListNestedArgNamesAndStrings() {
+    ToolCall call = call("x", "{\"a\": {\"b\": [\"s\", {\"c\": \"t\"}]}, \"n\": 1}");
+
+    assertThat(call.getAllArgNames()).containsExactly("a", "b", "c", "n");
+    assertThat(call.getStringValues()).containsExactly("s", "t");
+  }
+
+  @Test
+  void shouldCollectValuesUnderMatchingKeysAtAnyDepth() {
+    ToolCall call = call("x", "{\"action\": {\"type\": \"delete\"}, \"o\": {\"ops\": [\"rm\"]}}");
+
+    assertThat(call.valuesUnder("(?i)(action|op)s?")).containsExactly("delete", "rm");
+    assertThat(call.wordsOf("deleteAll now")).containsExactly("delete", "all", "now");
+  }
+
+  @Test
+  void shouldPairConsecutiveWordsIntoPhrases() {
+    assertThat(call("disable_two_factor_auth").getPhrases())
+        .containsExactly("disable two", "two factor", "factor auth");
+  }
+
+  @Test
+  void shouldFindMutatingSqlButNotReadsOrProse() {
+    assertThat(call("x", "{\"q\": \"Drop  Table users\"}").getMutatingSql())
+        .containsExactly("Drop Table");
+    assertThat(call("x", "{\"q\": \"select * from t where deleted\"}").getMutatingSql())
+        .isEmpty();
+    assertThat(call("x", "{\"q\": \"please delete the draft\"}").getMutatingSql()).isEmpty();
+  }
+
+  @Test
+  void shouldFindSensitivePathsButNotLookalikes() {
+    assertThat(call("x", "{\"p\": \"/root/.ssh/authorized_keys\"}").getSensitivePaths())
+        .hasSize(1);
+    assertThat(call("x", "{\"p\": \"/etc/hosts\", \"q\": \"a/.env\"}").getSensitivePaths())
+        .hasSize(2);
+    assertThat(call("x", "{\"p\": \"environment.md\", \"q\": \"src/etc/x\"}")
+        .getSensitivePaths()).isEmpty();
+  }
 }
