@@ -19,6 +19,8 @@ import dev.veto.policy.Verdict;
 import dev.veto.task.TaskRegistry;
 import dev.veto.task.TaskState;
 import dev.veto.task.TaskState.Remaining;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -125,20 +127,34 @@ public final class DecisionService {
         idempotency.release(proposal.agentId(), key, fresh);
       }
       if (failure != null) {
-        fresh.decision.completeExceptionally(failure);
+        fresh.fail(failure);
       } else {
-        fresh.decision.complete(decision);
+        fresh.complete(decision);
       }
     });
     return decided;
   }
 
-  private static CompletableFuture<Decision> replay(Claim held, String requestHash, String key) {
+  private CompletableFuture<Decision> replay(Claim held, String requestHash, String key) {
     if (!held.requestHash.equals(requestHash)) {
       throw new DecisionException(Kind.IDEMPOTENCY_CONFLICT, "idempotency_key",
           "idempotency key '" + key + "' was already used for a different request");
     }
-    return held.decision.thenApply(Decision::asReplay);
+    CompletableFuture<Decision> pending = held.pending();
+    if (pending != null) {
+      return pending.thenApply(Decision::asReplay);
+    }
+    LedgerEntry entry = readEntry(held.seq());
+    return CompletableFuture.completedFuture(
+        DecisionRecord.toDecision(entry.data(), receiptOf(entry)).asReplay());
+  }
+
+  private LedgerEntry readEntry(long seq) {
+    try {
+      return ledger.read(seq);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read ledger entry " + seq, e);
+    }
   }
 
   private CompletableFuture<Decision> evaluateAndRecord(Proposal proposal, String requestHash) {
@@ -222,6 +238,17 @@ public final class DecisionService {
    * first did and charges nothing; a different status for the same decision is a conflict.
    */
   public CompletableFuture<OutcomeReceipt> recordOutcome(Outcome outcome) {
+    try {
+      // Off the event loop: a repeated report is answered from the ledger file.
+      return CompletableFuture.supplyAsync(() -> recordOutcomeNow(outcome), evaluator)
+          .thenCompose(recorded -> recorded);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new DecisionException(Kind.OVERLOADED, null, "too many requests in flight"));
+    }
+  }
+
+  private CompletableFuture<OutcomeReceipt> recordOutcomeNow(Outcome outcome) {
     DecisionRef ref = decisions.get(outcome.decisionId());
     if (ref == null) {
       return CompletableFuture.failedFuture(new DecisionException(Kind.UNKNOWN_DECISION,
@@ -235,21 +262,31 @@ public final class DecisionService {
 
     TaskState task = tasks.state(ref.taskId);
     synchronized (task) {
-      if (ref.outcome != null) {
+      if (ref.outcomeStatus != null) {
         return repeatOutcome(ref, outcome);
       }
       return appendOutcome(ref, task, outcome);
     }
   }
 
-  private static CompletableFuture<OutcomeReceipt> repeatOutcome(DecisionRef ref, Outcome o) {
+  private CompletableFuture<OutcomeReceipt> repeatOutcome(DecisionRef ref, Outcome o) {
     if (ref.outcomeStatus != o.status() || ref.outcomeTokens != o.tokensUsed()) {
       String field = ref.outcomeStatus != o.status() ? "status" : "tokens_used";
       return CompletableFuture.failedFuture(new DecisionException(Kind.OUTCOME_CONFLICT,
           field, "decision '" + o.decisionId() + "' already has outcome "
               + ref.outcomeStatus.wire() + " with tokens_used " + ref.outcomeTokens));
     }
-    return ref.outcome.copy();
+    if (ref.pendingOutcome != null) {
+      return ref.pendingOutcome.copy();
+    }
+    return CompletableFuture.completedFuture(outcomeReceipt(readEntry(ref.outcomeSeq)));
+  }
+
+  private static OutcomeReceipt outcomeReceipt(LedgerEntry entry) {
+    JsonNode data = entry.data();
+    OutcomeStatus status = OutcomeStatus.fromWire(data.path("status").asText()).orElseThrow();
+    return new OutcomeReceipt(data.path("decision_id").asText(), status,
+        DecisionRecord.toRemaining(data.path("remaining")), receiptOf(entry));
   }
 
   private CompletableFuture<OutcomeReceipt> appendOutcome(
@@ -268,13 +305,22 @@ public final class DecisionService {
             outcome.decisionId(), outcome.status(), remaining, receipt));
     ref.outcomeStatus = outcome.status();
     ref.outcomeTokens = outcome.tokensUsed();
-    ref.outcome = recorded;
+    ref.pendingOutcome = recorded;
     recorded.whenComplete((receipt, failure) -> {
       if (failure != null) {
         undoOutcome(ref, task, outcome, failed);
+      } else {
+        settleOutcome(ref, task, receipt);
       }
     });
     return recorded;
+  }
+
+  private static void settleOutcome(DecisionRef ref, TaskState task, OutcomeReceipt receipt) {
+    synchronized (task) {
+      ref.outcomeSeq = receipt.receipt().seq();
+      ref.pendingOutcome = null;
+    }
   }
 
   private static void undoOutcome(DecisionRef ref, TaskState task, Outcome o, boolean failed) {
@@ -283,7 +329,7 @@ public final class DecisionService {
       if (failed) {
         task.forgetFailure(ref.step);
       }
-      ref.outcome = null;
+      ref.pendingOutcome = null;
       ref.outcomeStatus = null;
     }
   }
@@ -318,7 +364,7 @@ public final class DecisionService {
     boolean fresh = clock.millis() - at < idempotencyWindow.toMillis();
     if (key.isTextual() && fresh && !isFailClosed(decision)) {
       idempotency.restore(proposal.path("agent_id").asText(), key.asText(),
-          data.path("request_hash").asText(), decision);
+          data.path("request_hash").asText(), entry.seq());
     }
   }
 
@@ -340,9 +386,7 @@ public final class DecisionService {
       }
       ref.outcomeStatus = status;
       ref.outcomeTokens = data.path("tokens_used").asLong();
-      ref.outcome = CompletableFuture.completedFuture(new OutcomeReceipt(
-          data.path("decision_id").asText(), status,
-          DecisionRecord.toRemaining(data.path("remaining")), receiptOf(entry)));
+      ref.outcomeSeq = entry.seq();
     }
   }
 
@@ -350,14 +394,19 @@ public final class DecisionService {
     return new Receipt(entry.seq(), entry.hash(), entry.signature(), entry.keyId());
   }
 
-  /** What the outcome endpoint needs to know of a past decision; guarded by the task monitor. */
+  /**
+   * What the outcome endpoint needs to know of a past decision, kept small (it lives as long
+   * as the process); guarded by the task monitor. An outcome is pending until the ledger has
+   * it, then only its seq is kept and a repeated report is answered from the ledger.
+   */
   private static final class DecisionRef {
     final String taskId;
     final long step;
     final Verdict verdict;
     OutcomeStatus outcomeStatus;
     long outcomeTokens;
-    CompletableFuture<OutcomeReceipt> outcome;
+    long outcomeSeq;
+    CompletableFuture<OutcomeReceipt> pendingOutcome;
 
     DecisionRef(String taskId, long step, Verdict verdict) {
       this.taskId = taskId;

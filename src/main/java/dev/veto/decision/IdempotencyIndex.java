@@ -12,7 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>A key is claimed before its decision is evaluated, atomically, so two concurrent requests
  * with one key cannot both be decided and charged: the second waits for the first's answer. A
  * claim whose decision never reached the ledger is released, so the agent's retry is decided
- * afresh. The cache's clock is Veto's clock, so expiry is testable and follows ledger time.
+ * afresh. Once recorded, a claim keeps only the request hash and the entry's seq: the answer
+ * itself is read back from the ledger on a retry, which keeps memory per key small. The
+ * cache's clock is Veto's clock, so expiry is testable and follows ledger time.
  */
 final class IdempotencyIndex {
 
@@ -30,7 +32,7 @@ final class IdempotencyIndex {
 
   /**
    * Claims the key for a new decision. Returns null when the claim is this caller's (it must
-   * then complete or release it), or the claim someone else already holds (maybe pending).
+   * then record or release it), or the claim someone else already holds (maybe pending).
    */
   Claim claimOrGet(String agentId, String key, Claim fresh) {
     return claims.asMap().putIfAbsent(indexKey(agentId, key), fresh);
@@ -41,9 +43,10 @@ final class IdempotencyIndex {
   }
 
   /** Records a decision read back from the ledger at start-up. */
-  void restore(String agentId, String key, String requestHash, Decision decision) {
-    claims.put(indexKey(agentId, key),
-        new Claim(requestHash, CompletableFuture.completedFuture(decision)));
+  void restore(String agentId, String key, String requestHash, long seq) {
+    Claim claim = new Claim(requestHash);
+    claim.recorded(seq);
+    claims.put(indexKey(agentId, key), claim);
   }
 
   private static String indexKey(String agentId, String key) {
@@ -51,18 +54,43 @@ final class IdempotencyIndex {
     return agentId + '\u0000' + key;
   }
 
-  /** A key's first request and its decision, pending until the ledger has it. */
+  /**
+   * A key's first request and where its decision is: pending (a future the waiting retries
+   * share) until the ledger has it, then the ledger seq of its entry.
+   */
   static final class Claim {
     final String requestHash;
-    final CompletableFuture<Decision> decision = new CompletableFuture<>();
+    private volatile CompletableFuture<Decision> pending = new CompletableFuture<>();
+    private volatile long seq;
 
     Claim(String requestHash) {
       this.requestHash = requestHash;
     }
 
-    private Claim(String requestHash, CompletableFuture<Decision> done) {
-      this(requestHash);
-      done.thenAccept(decision::complete);
+    /** The decision while it is pending, or null once it is in the ledger at {@link #seq}. */
+    CompletableFuture<Decision> pending() {
+      return pending;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    /** For a claim rebuilt from the ledger, which nobody waits on. */
+    void recorded(long entrySeq) {
+      seq = entrySeq;
+      pending = null;
+    }
+
+    void complete(Decision decision) {
+      CompletableFuture<Decision> waiting = pending;
+      seq = decision.receipt().seq();
+      waiting.complete(decision);
+      pending = null;
+    }
+
+    void fail(Throwable failure) {
+      pending.completeExceptionally(failure);
     }
   }
 }

@@ -61,6 +61,8 @@ final class Appender implements Runnable {
   private volatile long batches;
   private volatile long fsyncs;
   private String lastHash;
+  private final EntryOffsets offsets;
+  private final List<Integer> batchStarts = new ArrayList<>();
 
   Appender(FileChannel channel, DataDirLock lock, EntryEncoder encoder, LedgerOptions options,
            Recovery.Result start) {
@@ -71,6 +73,7 @@ final class Appender implements Runnable {
     this.lastSeq = start.lastSeq();
     this.lastHash = start.lastHash();
     this.durableLength = start.validLength();
+    this.offsets = start.offsets();
   }
 
   CompletableFuture<Receipt> submit(String kind, byte[] canonicalData) {
@@ -170,10 +173,12 @@ final class Appender implements Runnable {
 
   private List<Receipt> encode(List<Pending> entries) {
     encoder.reset();
+    batchStarts.clear();
     List<Receipt> receipts = new ArrayList<>(entries.size());
     long seq = lastSeq;
     String prev = lastHash;
     for (Pending pending : entries) {
+      batchStarts.add(encoder.size());
       Receipt receipt = encoder.append(++seq, prev, pending.kind(), pending.canonicalData());
       receipts.add(receipt);
       prev = receipt.hash();
@@ -203,6 +208,9 @@ final class Appender implements Runnable {
   }
 
   private void advance(List<Receipt> receipts) {
+    for (int start : batchStarts) {
+      offsets.add(durableLength + start);
+    }
     lastHash = receipts.get(receipts.size() - 1).hash();
     durableLength += encoder.size();
     lastSeq = receipts.get(receipts.size() - 1).seq();
@@ -269,6 +277,10 @@ final class Appender implements Runnable {
 
   long lastSeq() {
     return lastSeq;
+  }
+
+  EntryOffsets offsets() {
+    return offsets;
   }
 
   long durableLength() {

@@ -3,7 +3,9 @@ package dev.veto.ledger;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veto.crypto.SigningKey;
 import dev.veto.json.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +109,45 @@ public final class Ledger implements AutoCloseable {
         expected++;
       }
     }
+  }
+
+  /**
+   * Reads one durable entry back from the file, so that callers need not keep past entries
+   * in memory. Positional reads do not disturb the appender's writes.
+   *
+   * @throws IllegalArgumentException if no durable entry has this seq
+   */
+  public LedgerEntry read(long seq) throws IOException {
+    long offset = appender.offsets().offsetOf(seq);
+    if (offset < 0) {
+      throw new IllegalArgumentException("no durable ledger entry with seq " + seq);
+    }
+
+    byte[] line = readLine(offset);
+    return parseForReplay(new LineReader.Line(offset, line, true, line.length), seq);
+  }
+
+  private byte[] readLine(long offset) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream(2048);
+    ByteBuffer chunk = ByteBuffer.allocate(4096);
+    long position = offset;
+    while (line.size() <= EntryFormat.MAX_LINE_BYTES) {
+      chunk.clear();
+      int read = channel.read(chunk, position);
+      if (read <= 0) {
+        break;
+      }
+      for (int i = 0; i < read; i++) {
+        if (chunk.get(i) == '\n') {
+          line.write(chunk.array(), 0, i);
+          return line.toByteArray();
+        }
+      }
+      line.write(chunk.array(), 0, read);
+      position += read;
+    }
+    throw new LedgerCorruptException(-1, "entry at byte offset " + offset + " has no end",
+        file.getFileName() + " byte offset " + offset);
   }
 
   private LedgerEntry parseForReplay(LineReader.Line line, long expected)

@@ -39,7 +39,8 @@ final class Recovery {
   private static final HexFormat HEX = HexFormat.of();
 
   /** Where the chain ends after recovery. */
-  record Result(long lastSeq, String lastHash, long validLength, RecoveryReport report) {}
+  record Result(long lastSeq, String lastHash, long validLength, RecoveryReport report,
+      EntryOffsets offsets) {}
 
   /** The first bad line seen; a torn tail if nothing well-formed follows it. */
   private record BadLine(long offset, long seq, String problem) {}
@@ -51,6 +52,7 @@ final class Recovery {
   private String lastHash = EntryFormat.GENESIS_PREV;
   private long validLength;
   private BadLine firstBad;
+  private final EntryOffsets offsets = new EntryOffsets();
 
   private Recovery(Path file, FileChannel channel, Clock clock) {
     this.file = file;
@@ -74,7 +76,7 @@ final class Recovery {
     RecoveryReport report = firstBad == null
         ? new RecoveryReport(lastSeq, 0, null)
         : cutTail(size);
-    return new Result(lastSeq, lastHash, validLength, report);
+    return new Result(lastSeq, lastHash, validLength, report, offsets);
   }
 
   private void accept(LineReader.Line line) throws LedgerCorruptException {
@@ -97,6 +99,7 @@ final class Recovery {
       return;
     }
     checkChain(parsed, line.offset());
+    offsets.add(line.offset());
     lastSeq = parsed.entry().seq();
     lastHash = parsed.entry().hash();
     validLength = line.end();
