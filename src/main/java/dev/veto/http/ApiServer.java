@@ -18,7 +18,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +43,7 @@ public final class ApiServer {
   private final DecisionService decisions;
   private final Ledger ledger;
   private final ApiOptions options;
-  private HttpServer server;
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
 
   public ApiServer(Vertx vertx, DecisionService decisions, Ledger ledger, ApiOptions options) {
     this.vertx = vertx;
@@ -49,24 +52,44 @@ public final class ApiServer {
     this.options = options;
   }
 
-  /** Starts listening; completes with the bound port. */
+  /**
+   * Starts listening; completes with the bound port. One server is created per event loop on
+   * the same port (Vert.x hands connections round-robin to servers sharing a port): a single
+   * server created outside a verticle would run every connection on one event loop.
+   */
   public Future<Integer> start() {
+    // Port 0 asks for any free port; Vert.x shares one random port among the servers that
+    // ask for the same negative port.
+    int port = options.port() == 0 ? -1 : options.port();
+    List<Future<Integer>> listening = new ArrayList<>();
+    for (int i = 0; i < options.eventLoops(); i++) {
+      listening.add(listen(port));
+    }
+    return Future.all(listening).map(all -> listening.get(0).result());
+  }
+
+  private Future<Integer> listen(int port) {
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(options.host())
-        .setPort(options.port())
+        .setPort(port)
         .setMaxHeaderSize(options.maxHeaderBytes())
         .setMaxInitialLineLength(4096)
         // A client that sends nothing for this long is cut off, so slow or stuck clients
         // cannot hold connections open without end.
         .setIdleTimeout(options.idleTimeoutSeconds());
-    server = vertx.createHttpServer(serverOptions)
+    HttpServer server = vertx.createHttpServer(serverOptions)
         .requestHandler(router())
         .invalidRequestHandler(ApiServer::invalidRequest);
+    servers.add(server);
     return server.listen().map(HttpServer::actualPort);
   }
 
   public Future<Void> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer server : servers) {
+      closing.add(server.close());
+    }
+    return Future.all(closing).mapEmpty();
   }
 
   private Router router() {

@@ -177,12 +177,15 @@ final class Appender implements Runnable {
     List<Receipt> receipts = new ArrayList<>(entries.size());
     long seq = lastSeq;
     String prev = lastHash;
+    List<EntryEncoder.Unsigned> lines = new ArrayList<>(entries.size());
     for (Pending pending : entries) {
       batchStarts.add(encoder.size());
-      Receipt receipt = encoder.append(++seq, prev, pending.kind(), pending.canonicalData());
-      receipts.add(receipt);
-      prev = receipt.hash();
+      EntryEncoder.Unsigned line =
+          encoder.appendUnsigned(++seq, prev, pending.kind(), pending.canonicalData());
+      lines.add(line);
+      prev = line.hashHex();
     }
+    receipts.addAll(encoder.signAll(lines));
     return receipts;
   }
 

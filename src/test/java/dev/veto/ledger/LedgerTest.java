@@ -143,6 +143,10 @@ class LedgerTest {
       assertThat(appender.batches()).isEqualTo(1);
       assertThat(ledger.lastSeq()).isEqualTo(100);
     }
+    // A batch this large is signed on two threads: every signature must still be the right one.
+    assertThat(LedgerVerifier.verify(dataDir, KEY.verifyingKey()).verified()).isEqualTo(100);
+    assertThat(futures).allSatisfy(future -> assertThat(
+        LedgerVerifier.verifyReceipt(future.join(), KEY.verifyingKey())).isTrue());
   }
 
   @Test
