@@ -49,6 +49,34 @@ class FailClosedTest {
   }
 
   @Test
+  void ruleThatLoopsPastTheDeadline_givesARecordedRefusal() throws IOException {
+    copyDefaultRules();
+    Files.writeString(rules.resolve("loop.drl"), """
+        package dev.veto.rules
+        import dev.veto.policy.ToolCall
+        import dev.veto.policy.TaskUsage
+        rule "loop.forever"
+        when
+          ToolCall( tool == "spin_forever" )
+          $usage : TaskUsage()
+        then
+          update($usage);
+        end
+        """);
+
+    try (VetoFixture veto = VetoFixture.start(data, rules, null)) {
+      Reply reply = veto.decide(Proposals.of("spin_forever"));
+      Reply next = veto.decide(Proposals.of("get_user_details"));
+
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.json().path("verdict").asText()).isEqualTo("refuse");
+      assertThat(reply.json().path("reasons").findValuesAsText("rule")).containsExactly(
+          "veto.deadline_exceeded");
+      assertThat(next.json().path("verdict").asText()).isEqualTo("allow");
+    }
+  }
+
+  @Test
   void ledgerThatCannotBeWritten_gives503Refuse_andNoReceipt() {
     try (VetoFixture veto = VetoFixture.start(data)) {
       veto.server().ledger().close();
