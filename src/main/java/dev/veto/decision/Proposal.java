@@ -2,7 +2,6 @@ package dev.veto.decision;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veto.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -69,9 +68,5 @@ public record Proposal(
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
     }
-  }
-
-  static String utf8Hash(String text) {
-    return sha256Hex(text.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -38,16 +38,14 @@ public final class VetoServer implements AutoCloseable {
   private final Vertx vertx;
   private final ApiServer api;
   private final int port;
-  private final SigningKey key;
 
   private VetoServer(Ledger ledger, ThreadPoolExecutor evaluator, Vertx vertx, ApiServer api,
-      int port, SigningKey key) {
+      int port) {
     this.ledger = ledger;
     this.evaluator = evaluator;
     this.vertx = vertx;
     this.api = api;
     this.port = port;
-    this.key = key;
   }
 
   public static VetoServer start(ServerConfig config)
@@ -77,7 +75,7 @@ public final class VetoServer implements AutoCloseable {
         .addKeyValue("ledger_entries", ledger.lastSeq())
         .addKeyValue("fsync", config.fsync())
         .addKeyValue("start_ms", (System.nanoTime() - started) / 1_000_000).log();
-    return new VetoServer(ledger, evaluator, vertx, api, port, key);
+    return new VetoServer(ledger, evaluator, vertx, api, port);
   }
 
   private static int await(ApiServer api) throws IOException, InterruptedException {
@@ -106,10 +104,6 @@ public final class VetoServer implements AutoCloseable {
 
   public int port() {
     return port;
-  }
-
-  public String keyId() {
-    return key.keyId();
   }
 
   /** For fault-injection tests: the ledger this server appends to. */

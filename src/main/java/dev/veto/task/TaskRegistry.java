@@ -17,8 +17,4 @@ public final class TaskRegistry {
   public TaskState state(String taskId) {
     return tasks.computeIfAbsent(taskId, TaskState::new);
   }
-
-  public int size() {
-    return tasks.size();
-  }
 }
