@@ -111,16 +111,16 @@ public final class DecisionService {
     String requestHash = proposal.requestHash();
     String key = proposal.idempotencyKey();
     if (key == null) {
-      return evaluateAndRecord(proposal, requestHash);
+      return evaluateAndRecordSafely(proposal, requestHash);
     }
 
-    Claim fresh = new Claim(requestHash);
+    Claim fresh = idempotency.newClaim(requestHash);
     Claim held = idempotency.claimOrGet(proposal.agentId(), key, fresh);
     if (held != null) {
       return replay(held, requestHash, key);
     }
 
-    CompletableFuture<Decision> decided = evaluateAndRecord(proposal, requestHash);
+    CompletableFuture<Decision> decided = evaluateAndRecordSafely(proposal, requestHash);
     decided.whenComplete((decision, failure) -> {
       if (failure != null || isFailClosed(decision)) {
         // Not a decision worth repeating: let the agent's retry be decided afresh.
@@ -157,6 +157,19 @@ public final class DecisionService {
     }
   }
 
+  /**
+   * Whatever goes wrong, a future: a claimed idempotency key must always be completed or
+   * released, never left pending for the whole window.
+   */
+  private CompletableFuture<Decision> evaluateAndRecordSafely(
+      Proposal proposal, String requestHash) {
+    try {
+      return evaluateAndRecord(proposal, requestHash);
+    } catch (Throwable t) {
+      return CompletableFuture.failedFuture(t);
+    }
+  }
+
   private CompletableFuture<Decision> evaluateAndRecord(Proposal proposal, String requestHash) {
     String decisionId = UUID.randomUUID().toString();
     long now = clock.millis();
@@ -167,18 +180,33 @@ public final class DecisionService {
       task.touch(now);
       TaskUsage before = task.usage(step, now);
       Evaluation evaluation = evaluate(proposal, before);
-      Charge charge = new Charge(
-          evaluation.verdict() == Verdict.ALLOW ? 1 : 0, proposal.tokensUsed());
+      Charge charge = chargeFor(evaluation, proposal);
       task.charge(charge.calls(), charge.tokens());
-      Remaining remaining = task.remaining(policy.limits(), step, now);
-      ObjectNode data = DecisionRecord.decision(decisionId, proposal, requestHash, evaluation,
-          policy.version(), before, policy.limits(), charge, remaining);
-
-      Decision decision = new Decision(decisionId, proposal.taskId(), evaluation.verdict(),
-          evaluation.tier(), evaluation.reasons(), policy.version(), remaining, null, false);
-      return append(DecisionRecord.DECISION, data)
-          .handle((receipt, failure) -> settle(decision, task, step, charge, receipt, failure));
+      try {
+        Remaining remaining = task.remaining(policy.limits(), step, now);
+        ObjectNode data = DecisionRecord.decision(decisionId, proposal, requestHash,
+            evaluation, policy.version(), before, policy.limits(), charge, remaining);
+        Decision decision = new Decision(decisionId, proposal.taskId(), evaluation.verdict(),
+            evaluation.tier(), evaluation.reasons(), policy.version(), remaining, null, false);
+        return append(DecisionRecord.DECISION, data)
+            .handle((receipt, failure) -> settle(decision, task, step, charge, receipt, failure));
+      } catch (RuntimeException | Error e) {
+        task.refund(charge.calls(), charge.tokens());
+        throw e;
+      }
     }
+  }
+
+  /**
+   * Only an allow takes a tool call; the tokens the agent reports are charged whatever the
+   * verdict, except on a fail-closed refusal: that one is not kept under its idempotency key,
+   * so the agent's retry (with the same tokens) is the decision that charges them.
+   */
+  private static Charge chargeFor(Evaluation evaluation, Proposal proposal) {
+    if (isFailClosed(evaluation.reasons())) {
+      return new Charge(0, 0);
+    }
+    return new Charge(evaluation.verdict() == Verdict.ALLOW ? 1 : 0, proposal.tokensUsed());
   }
 
   /** The ledger's append, with a synchronous refusal turned into a failed future. */
@@ -193,9 +221,13 @@ public final class DecisionService {
   private Decision settle(Decision decision, TaskState task, long step, Charge charge,
       Receipt receipt, Throwable failure) {
     if (failure != null) {
-      synchronized (task) {
-        task.refund(charge.calls(), charge.tokens());
-      }
+      // This runs on the ledger's appender thread, which must never wait for a task monitor
+      // (an evaluation may hold it): the refund is done on the evaluator.
+      onEvaluator(() -> {
+        synchronized (task) {
+          task.refund(charge.calls(), charge.tokens());
+        }
+      });
       throw failure instanceof RuntimeException runtime
           ? runtime : new IllegalStateException(failure);
     }
@@ -205,18 +237,33 @@ public final class DecisionService {
     return decision.withReceipt(receipt);
   }
 
+  private void onEvaluator(Runnable work) {
+    try {
+      evaluator.execute(work);
+    } catch (RejectedExecutionException e) {
+      // Overloaded: leaving the charge in place only makes the task's budget stricter.
+      log.atWarn().setMessage("budget bookkeeping after a ledger failure was dropped")
+          .addKeyValue("cause", "evaluator queue full").log();
+    }
+  }
+
   private Evaluation evaluate(Proposal proposal, TaskUsage before) {
     ToolCall call = ToolCall.of(proposal.taskId(), proposal.agentId(), proposal.tool(),
         proposal.args(), proposal.step(), proposal.idempotencyKey(), proposal.tokensUsed());
     try {
-      return policy.evaluate(call, before);
+      Evaluation evaluation = policy.evaluate(call, before);
+      if (evaluation == null) {
+        throw new IllegalStateException("the policy returned no evaluation");
+      }
+      return evaluation;
     } catch (PolicyTimeoutException e) {
       log.atWarn().setMessage("policy evaluation overran its deadline; refusing")
           .addKeyValue("task_id", proposal.taskId()).addKeyValue("tool", proposal.tool())
           .addKeyValue("deadline_ms", policy.deadlineMillis()).log();
       return failClosed(DEADLINE_EXCEEDED, "the policy did not answer within "
           + policy.deadlineMillis() + " ms; Veto refuses rather than guess");
-    } catch (PolicyEvaluationException | RuntimeException e) {
+    } catch (PolicyEvaluationException | RuntimeException | StackOverflowError
+        | LinkageError e) {
       log.atError().setMessage("policy evaluation failed; refusing")
           .addKeyValue("task_id", proposal.taskId()).addKeyValue("tool", proposal.tool())
           .addKeyValue("error", String.valueOf(e)).log();
@@ -230,7 +277,11 @@ public final class DecisionService {
   }
 
   private static boolean isFailClosed(Decision decision) {
-    return decision.reasons().stream().anyMatch(r -> FAIL_CLOSED_RULES.contains(r.rule()));
+    return isFailClosed(decision.reasons());
+  }
+
+  private static boolean isFailClosed(List<Reason> reasons) {
+    return reasons.stream().anyMatch(r -> FAIL_CLOSED_RULES.contains(r.rule()));
   }
 
   /**
@@ -276,8 +327,9 @@ public final class DecisionService {
           field, "decision '" + o.decisionId() + "' already has outcome "
               + ref.outcomeStatus.wire() + " with tokens_used " + ref.outcomeTokens));
     }
-    if (ref.pendingOutcome != null) {
-      return ref.pendingOutcome.copy();
+    CompletableFuture<OutcomeReceipt> pending = ref.pendingOutcome;
+    if (pending != null) {
+      return pending.copy();
     }
     return CompletableFuture.completedFuture(outcomeReceipt(readEntry(ref.outcomeSeq)));
   }
@@ -307,20 +359,15 @@ public final class DecisionService {
     ref.outcomeTokens = outcome.tokensUsed();
     ref.pendingOutcome = recorded;
     recorded.whenComplete((receipt, failure) -> {
+      // On the appender thread: no task monitor here (see settle).
       if (failure != null) {
-        undoOutcome(ref, task, outcome, failed);
+        onEvaluator(() -> undoOutcome(ref, task, outcome, failed));
       } else {
-        settleOutcome(ref, task, receipt);
+        ref.outcomeSeq = receipt.receipt().seq();
+        ref.pendingOutcome = null;
       }
     });
     return recorded;
-  }
-
-  private static void settleOutcome(DecisionRef ref, TaskState task, OutcomeReceipt receipt) {
-    synchronized (task) {
-      ref.outcomeSeq = receipt.receipt().seq();
-      ref.pendingOutcome = null;
-    }
   }
 
   private static void undoOutcome(DecisionRef ref, TaskState task, Outcome o, boolean failed) {
@@ -364,7 +411,7 @@ public final class DecisionService {
     boolean fresh = clock.millis() - at < idempotencyWindow.toMillis();
     if (key.isTextual() && fresh && !isFailClosed(decision)) {
       idempotency.restore(proposal.path("agent_id").asText(), key.asText(),
-          data.path("request_hash").asText(), entry.seq());
+          data.path("request_hash").asText(), entry.seq(), at);
     }
   }
 
@@ -396,8 +443,10 @@ public final class DecisionService {
 
   /**
    * What the outcome endpoint needs to know of a past decision, kept small (it lives as long
-   * as the process); guarded by the task monitor. An outcome is pending until the ledger has
-   * it, then only its seq is kept and a repeated report is answered from the ledger.
+   * as the process); changed under the task monitor, except that the appender thread
+   * publishes a recorded outcome's seq (volatile, seq before clearing the pending future). An
+   * outcome is pending until the ledger has it, then only its seq is kept and a repeated
+   * report is answered from the ledger.
    */
   private static final class DecisionRef {
     final String taskId;
@@ -405,8 +454,8 @@ public final class DecisionService {
     final Verdict verdict;
     OutcomeStatus outcomeStatus;
     long outcomeTokens;
-    long outcomeSeq;
-    CompletableFuture<OutcomeReceipt> pendingOutcome;
+    volatile long outcomeSeq;
+    volatile CompletableFuture<OutcomeReceipt> pendingOutcome;
 
     DecisionRef(String taskId, long step, Verdict verdict) {
       this.taskId = taskId;

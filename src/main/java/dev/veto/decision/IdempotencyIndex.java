@@ -2,9 +2,11 @@ package dev.veto.decision;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Maps (agent, idempotency key) to the decision first made under it, for a window of time.
@@ -14,16 +16,20 @@ import java.util.concurrent.CompletableFuture;
  * claim whose decision never reached the ledger is released, so the agent's retry is decided
  * afresh. Once recorded, a claim keeps only the request hash and the entry's seq: the answer
  * itself is read back from the ledger on a retry, which keeps memory per key small. The
- * cache's clock is Veto's clock, so expiry is testable and follows ledger time.
+ * cache's clock is Veto's clock, so expiry is testable, and a key expires one window after
+ * its first use, also across restarts.
  */
 final class IdempotencyIndex {
 
   private final Cache<String, Claim> claims;
 
+  private final Clock clock;
+
   IdempotencyIndex(Clock clock, Duration window) {
+    this.clock = clock;
     this.claims = Caffeine.newBuilder()
         .ticker(() -> clock.millis() * 1_000_000L)
-        .expireAfterWrite(window)
+        .expireAfter(new WindowFromFirstUse(window))
         // Maintenance on the caller: the default (the common fork-join pool) woke another
         // thread on almost every decision.
         .executor(Runnable::run)
@@ -43,10 +49,15 @@ final class IdempotencyIndex {
   }
 
   /** Records a decision read back from the ledger at start-up. */
-  void restore(String agentId, String key, String requestHash, long seq) {
-    Claim claim = new Claim(requestHash);
+  void restore(String agentId, String key, String requestHash, long seq, long atMillis) {
+    Claim claim = new Claim(requestHash, atMillis);
     claim.recorded(seq);
     claims.put(indexKey(agentId, key), claim);
+  }
+
+  /** A fresh claim, stamped with Veto's clock. */
+  Claim newClaim(String requestHash) {
+    return new Claim(requestHash, clock.millis());
   }
 
   private static String indexKey(String agentId, String key) {
@@ -55,16 +66,46 @@ final class IdempotencyIndex {
   }
 
   /**
+   * A key lives for the window from its first use, also when it was restored from the ledger
+   * at start-up (a restart must not give old keys a fresh window).
+   */
+  private static final class WindowFromFirstUse implements Expiry<String, Claim> {
+    private final long windowMillis;
+
+    WindowFromFirstUse(Duration window) {
+      this.windowMillis = window.toMillis();
+    }
+
+    @Override
+    public long expireAfterCreate(String key, Claim claim, long nowNanos) {
+      long left = claim.claimedAtMillis + windowMillis - nowNanos / 1_000_000L;
+      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, left));
+    }
+
+    @Override
+    public long expireAfterUpdate(String key, Claim claim, long nowNanos, long current) {
+      return expireAfterCreate(key, claim, nowNanos);
+    }
+
+    @Override
+    public long expireAfterRead(String key, Claim claim, long nowNanos, long current) {
+      return current;
+    }
+  }
+
+  /**
    * A key's first request and where its decision is: pending (a future the waiting retries
    * share) until the ledger has it, then the ledger seq of its entry.
    */
   static final class Claim {
     final String requestHash;
+    final long claimedAtMillis;
     private volatile CompletableFuture<Decision> pending = new CompletableFuture<>();
     private volatile long seq;
 
-    Claim(String requestHash) {
+    Claim(String requestHash, long claimedAtMillis) {
       this.requestHash = requestHash;
+      this.claimedAtMillis = claimedAtMillis;
     }
 
     /** The decision while it is pending, or null once it is in the ledger at {@link #seq}. */

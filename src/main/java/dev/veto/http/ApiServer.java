@@ -111,10 +111,19 @@ public final class ApiServer {
     RequestReader.checkContentType(ctx.request().getHeader("content-type"));
     var proposal = RequestReader.proposal(body(ctx));
     long timer = vertx.setTimer(options.decisionTimeoutMillis(), id -> timedOut(ctx));
-    onContext(decisions.decide(proposal))
-        .onComplete(result -> vertx.cancelTimer(timer))
-        .onSuccess(decision -> answer(ctx, decision))
-        .onFailure(failure -> decideFailed(ctx, failure));
+    onContext(decisions.decide(proposal)).onComplete(result -> {
+      vertx.cancelTimer(timer);
+      try {
+        if (result.succeeded()) {
+          answer(ctx, result.result());
+        } else {
+          decideFailed(ctx, result.cause());
+        }
+      } catch (RuntimeException e) {
+        // The timer is gone: whatever failed here, the agent still gets a refusal.
+        decideFailed(ctx, e);
+      }
+    });
   }
 
   private static void answer(RoutingContext ctx, Decision decision) {

@@ -9,12 +9,14 @@ import dev.veto.crypto.VerifyingKey;
 import dev.veto.ledger.LedgerVerifier;
 import dev.veto.ledger.VerifyReport;
 import dev.veto.testing.Proposals;
+import dev.veto.testing.TestClock;
 import dev.veto.testing.VetoFixture;
 import dev.veto.testing.VetoFixture.Reply;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -176,6 +178,26 @@ class DecideApiTest {
     assertThat(replay.body()).isEqualTo(first.body());
     assertThat(next.json().path("budgets").path("remaining").path("tool_calls").asLong())
         .isEqualTo(197);
+  }
+
+  @Test
+  void idempotencyKey_expiresOneWindowAfterFirstUse_alsoAcrossARestart(@TempDir Path other) {
+    veto.close();
+    TestClock clock = TestClock.at("2026-12-03T10:00:00Z");
+    veto = VetoFixture.start(other, clock);
+    ObjectNode proposal = Proposals.of("get_user_details");
+    veto.decide(proposal);
+    proposal.putObject("args").put("user_id", "another");
+
+    clock.advance(Duration.ofHours(23));
+    veto.restart();
+    Reply withinWindow = veto.decide(proposal);
+    clock.advance(Duration.ofHours(2));
+    Reply afterWindow = veto.decide(proposal);
+
+    assertThat(withinWindow.status()).isEqualTo(409);
+    assertThat(afterWindow.status()).isEqualTo(200);
+    assertThat(afterWindow.replayed()).isNull();
   }
 
   @Test

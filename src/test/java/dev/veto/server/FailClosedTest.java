@@ -3,6 +3,7 @@ package dev.veto.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veto.testing.Proposals;
 import dev.veto.testing.VetoFixture;
 import dev.veto.testing.VetoFixture.Reply;
@@ -65,14 +66,19 @@ class FailClosedTest {
         """);
 
     try (VetoFixture veto = VetoFixture.start(data, rules, null)) {
-      Reply reply = veto.decide(Proposals.of("spin_forever"));
-      Reply next = veto.decide(Proposals.of("get_user_details"));
+      ObjectNode spin = Proposals.of("task-spin", "spin_forever").put("tokens_used", 500);
+      Reply reply = veto.decide(spin);
+      Reply retry = veto.decide(spin);
+      Reply next = veto.decide(Proposals.of("task-spin", "get_user_details"));
 
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.json().path("verdict").asText()).isEqualTo("refuse");
       assertThat(reply.json().path("reasons").findValuesAsText("rule")).containsExactly(
           "veto.deadline_exceeded");
+      assertThat(retry.replayed()).as("a fail-closed answer is not kept under its key").isNull();
       assertThat(next.json().path("verdict").asText()).isEqualTo("allow");
+      assertThat(next.json().path("budgets").path("remaining").path("tokens").asLong())
+          .as("fail-closed refusals charge no tokens").isEqualTo(1_000_000);
     }
   }
 

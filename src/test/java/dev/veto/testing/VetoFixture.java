@@ -36,8 +36,17 @@ public final class VetoFixture implements AutoCloseable {
   }
 
   public static VetoFixture start(Path dataDir, Path rulesDir, Path configFile) {
+    return start(dataDir, rulesDir, configFile, Clock.systemUTC());
+  }
+
+  /** A Veto whose clock the test controls (budgets, expiry, ledger times). */
+  public static VetoFixture start(Path dataDir, Clock clock) {
+    return start(dataDir, RULES, null, clock);
+  }
+
+  private static VetoFixture start(Path dataDir, Path rulesDir, Path configFile, Clock clock) {
     ServerConfig config = new ServerConfig(dataDir, rulesDir, configFile, "127.0.0.1", 0, true,
-        Duration.ofHours(24), Clock.systemUTC());
+        Duration.ofHours(24), clock);
     VetoFixture fixture = new VetoFixture(config);
     fixture.boot();
     return fixture;
