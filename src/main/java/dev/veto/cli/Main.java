@@ -3,7 +3,7 @@ package dev.veto.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code veto} command: serve, verify, keygen and send. */
+/** The {@code veto} command: serve, verify, keygen, send and check. */
 @Command(
     name = "veto",
     mixinStandardHelpOptions = true,
@@ -14,11 +14,12 @@ import picocli.CommandLine.Command;
         VerifyCommand.class,
         KeygenCommand.class,
         SendCommand.class,
+        CheckCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
 
-  /** Exit code for a ledger that fails verification. */
+  /** Exit code for a ledger that fails verification, or rules that do not compile. */
   static final int EXIT_DAMAGED = 1;
 
   /** Exit code for an input or environment problem (missing file, bad key, bad rules). */

@@ -85,6 +85,31 @@ class CliTest {
     assertThat(second.code()).isEqualTo(Main.EXIT_USAGE);
   }
 
+  @Test
+  void check_onTheDefaultRules_exits0_andOnABrokenRule_namesFileAndLine() throws IOException {
+    Path broken = data.resolve("rules");
+    Files.createDirectories(broken);
+    Files.copy(Path.of("rules", "veto.yaml"), broken.resolve("veto.yaml"));
+    Files.writeString(broken.resolve("typo.drl"), """
+        package dev.veto.rules
+        import dev.veto.policy.ToolCall
+
+        rule "typo"
+        when
+          ToolCall( tool == )
+        then
+        end
+        """);
+
+    Run good = veto("check", "--rules", "rules");
+    Run bad = veto("check", "--rules", broken.toString());
+
+    assertThat(good.code()).isZero();
+    assertThat(good.out()).startsWith("OK: ").contains("sha256:");
+    assertThat(bad.code()).isEqualTo(Main.EXIT_DAMAGED);
+    assertThat(bad.out()).contains("typo.drl:6:").contains("FAILED");
+  }
+
   private void writeLedger(int decisions) {
     try (VetoFixture veto = VetoFixture.start(data)) {
       for (int i = 0; i < decisions; i++) {
