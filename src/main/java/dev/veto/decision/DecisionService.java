@@ -70,6 +70,7 @@ public final class DecisionService {
   private final Executor evaluator;
   private final Duration idempotencyWindow;
   private final IdempotencyIndex idempotency;
+  private final DecisionMetrics metrics;
   private final ConcurrentMap<String, DecisionRef> decisions = new ConcurrentHashMap<>();
 
   public DecisionService(
@@ -78,7 +79,8 @@ public final class DecisionService {
       TaskRegistry tasks,
       Clock clock,
       Executor evaluator,
-      Duration idempotencyWindow) {
+      Duration idempotencyWindow,
+      DecisionMetrics metrics) {
     this.policy = policy;
     this.ledger = ledger;
     this.tasks = tasks;
@@ -86,6 +88,7 @@ public final class DecisionService {
     this.evaluator = evaluator;
     this.idempotencyWindow = idempotencyWindow;
     this.idempotency = new IdempotencyIndex(clock, idempotencyWindow);
+    this.metrics = metrics;
   }
 
   public Policy policy() {
@@ -140,6 +143,7 @@ public final class DecisionService {
       throw new DecisionException(Kind.IDEMPOTENCY_CONFLICT, "idempotency_key",
           "idempotency key '" + key + "' was already used for a different request");
     }
+    metrics.replayed();
     CompletableFuture<Decision> pending = held.pending();
     if (pending != null) {
       return pending.thenApply(Decision::asReplay);
@@ -234,6 +238,7 @@ public final class DecisionService {
 
     decisions.put(decision.decisionId(),
         new DecisionRef(task.taskId(), step, decision.verdict()));
+    metrics.decided(decision.verdict(), decision.tier());
     return decision.withReceipt(receipt);
   }
 
@@ -272,7 +277,8 @@ public final class DecisionService {
     }
   }
 
-  private static Evaluation failClosed(String rule, String message) {
+  private Evaluation failClosed(String rule, String message) {
+    metrics.failedClosed(rule);
     return new Evaluation(Verdict.REFUSE, UNKNOWN_TIER, List.of(new Reason(rule, message)));
   }
 

@@ -9,6 +9,8 @@ import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerUnavailableException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,13 +46,21 @@ public final class ApiServer {
   private final DecisionService decisions;
   private final Ledger ledger;
   private final ApiOptions options;
+  private final PrometheusMeterRegistry metrics;
+  private final Timer decideLatency;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
 
-  public ApiServer(Vertx vertx, DecisionService decisions, Ledger ledger, ApiOptions options) {
+  public ApiServer(Vertx vertx, DecisionService decisions, Ledger ledger,
+      PrometheusMeterRegistry metrics, ApiOptions options) {
     this.vertx = vertx;
     this.decisions = decisions;
     this.ledger = ledger;
+    this.metrics = metrics;
     this.options = options;
+    this.decideLatency = Timer.builder("veto.decide.latency")
+        .description("time from a decide request's body to its answer")
+        .publishPercentileHistogram()
+        .register(metrics);
   }
 
   /**
@@ -99,6 +110,7 @@ public final class ApiServer {
     router.post("/v1/decide").consumes(JSON).handler(bodies).handler(this::decide);
     router.post("/v1/outcomes").consumes(JSON).handler(bodies).handler(this::outcome);
     router.get("/health").handler(this::health);
+    router.get("/metrics").handler(this::metrics);
 
     router.route().failureHandler(this::failed);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
@@ -110,9 +122,11 @@ public final class ApiServer {
   private void decide(RoutingContext ctx) {
     RequestReader.checkContentType(ctx.request().getHeader("content-type"));
     var proposal = RequestReader.proposal(body(ctx));
+    long started = System.nanoTime();
     long timer = vertx.setTimer(options.decisionTimeoutMillis(), id -> timedOut(ctx));
     onContext(decisions.decide(proposal)).onComplete(result -> {
       vertx.cancelTimer(timer);
+      decideLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       try {
         if (result.succeeded()) {
           answer(ctx, result.result());
@@ -126,7 +140,7 @@ public final class ApiServer {
     });
   }
 
-  private static void answer(RoutingContext ctx, Decision decision) {
+  private void answer(RoutingContext ctx, Decision decision) {
     if (decision.replayed()) {
       // Same body byte for byte; the header tells the agent nothing new was decided or charged.
       ctx.response().putHeader(REPLAYED_HEADER, "true");
@@ -150,6 +164,13 @@ public final class ApiServer {
         .put("ledger_writable", ledger.writable())
         .put("ledger_seq", ledger.lastSeq());
     send(ctx, ready ? 200 : 503, Responses.json(body));
+  }
+
+  /** Prometheus text format, for operators' scrapers. */
+  private void metrics(RoutingContext ctx) {
+    ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape());
   }
 
   private <T> Future<T> onContext(CompletionStage<T> stage) {
@@ -197,7 +218,7 @@ public final class ApiServer {
     }
   }
 
-  private static void sendRejected(RoutingContext ctx, DecisionException rejected) {
+  private void sendRejected(RoutingContext ctx, DecisionException rejected) {
     int status = switch (rejected.kind()) {
       case UNKNOWN_DECISION -> 404;
       case IDEMPOTENCY_CONFLICT, OUTCOME_CONFLICT, OUTCOME_NOT_ALLOWED -> 409;
@@ -273,15 +294,30 @@ public final class ApiServer {
         .end(Responses.error(code, message, null));
   }
 
-  private static void send(RoutingContext ctx, int status, Buffer body) {
+  private void send(RoutingContext ctx, int status, Buffer body) {
     if (ctx.response().ended() || ctx.response().headWritten()) {
       return;
+    }
+    if (status >= 400) {
+      countError(status, body);
     }
     ctx.response()
         .setStatusCode(status)
         .putHeader("content-type", JSON)
         .putHeader("cache-control", "no-store")
         .end(body);
+  }
+
+  /** Every refusal and rejection has a counter, by status and stable code. */
+  private void countError(int status, Buffer body) {
+    String code;
+    try {
+      code = Json.MAPPER.readTree(body.getBytes()).path("code").asText("unknown");
+    } catch (java.io.IOException e) {
+      code = "unknown";
+    }
+    metrics.counter("veto.http.errors", "status", String.valueOf(status), "code", code)
+        .increment();
   }
 
   private static Throwable unwrap(Throwable failure) {

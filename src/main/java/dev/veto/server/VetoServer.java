@@ -2,6 +2,7 @@ package dev.veto.server;
 
 import dev.veto.crypto.KeyFiles;
 import dev.veto.crypto.SigningKey;
+import dev.veto.decision.DecisionMetrics;
 import dev.veto.decision.DecisionService;
 import dev.veto.http.ApiOptions;
 import dev.veto.http.ApiServer;
@@ -10,6 +11,8 @@ import dev.veto.ledger.LedgerOptions;
 import dev.veto.policy.Policy;
 import dev.veto.policy.PolicyException;
 import dev.veto.task.TaskRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
@@ -58,13 +61,14 @@ public final class VetoServer implements AutoCloseable {
         new LedgerOptions(config.fsync(), LedgerOptions.defaults().maxBatch()));
 
     ThreadPoolExecutor evaluator = evaluatorPool();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     DecisionService decisions = new DecisionService(policy, ledger, new TaskRegistry(),
-        config.clock(), evaluator, config.idempotencyWindow());
+        config.clock(), evaluator, config.idempotencyWindow(), new DecisionMetrics(metrics));
     ledger.replay(decisions::restore);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
         Runtime.getRuntime().availableProcessors()));
-    ApiServer api = new ApiServer(vertx, decisions, ledger,
+    ApiServer api = new ApiServer(vertx, decisions, ledger, metrics,
         ApiOptions.defaults(config.host(), config.port()));
     int port = await(api);
     log.atInfo().setMessage("veto started")

@@ -3,6 +3,7 @@ package dev.veto.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veto.crypto.SigningKey;
 import dev.veto.decision.Decision;
+import dev.veto.decision.DecisionMetrics;
 import dev.veto.decision.DecisionService;
 import dev.veto.decision.Proposal;
 import dev.veto.json.Json;
@@ -10,6 +11,7 @@ import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerOptions;
 import dev.veto.policy.Policy;
 import dev.veto.task.TaskRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,7 +51,7 @@ public class PipelineBenchmark {
         Clock.systemUTC(), new LedgerOptions(/* fsync= */ false, /* maxBatch= */ 512));
     evaluator = Executors.newFixedThreadPool(2);
     decisions = new DecisionService(policy, ledger, new TaskRegistry(), Clock.systemUTC(),
-        evaluator, Duration.ofHours(24));
+        evaluator, Duration.ofHours(24), new DecisionMetrics(new SimpleMeterRegistry()));
   }
 
   @TearDown

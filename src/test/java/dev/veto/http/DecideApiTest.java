@@ -201,6 +201,22 @@ class DecideApiTest {
   }
 
   @Test
+  void metrics_countDecisionsByVerdictAndTier_andErrorsByCode() {
+    veto.decide(Proposals.of("get_user_details"));
+    veto.decide(Proposals.of("get_user_details"));
+    veto.decide(Proposals.of("cancel_reservation"));
+    veto.post("/v1/decide", "{\"task_id\": ");
+
+    String metrics = veto.get("/metrics").body();
+
+    assertThat(metrics)
+        .contains("veto_decisions_total{tier=\"0\",verdict=\"allow\"} 2.0")
+        .contains("veto_decisions_total{tier=\"3\",verdict=\"require_approval\"} 1.0")
+        .contains("veto_http_errors_total{code=\"malformed_json\",status=\"400\"} 1.0")
+        .contains("veto_decide_latency_seconds_count 3");
+  }
+
+  @Test
   void health_is200WithThePolicyVersion() {
     Reply reply = veto.get("/health");
 
