@@ -185,8 +185,8 @@ public final class ApiServer {
   private void timedOut(RoutingContext ctx) {
     log.atWarn().setMessage("decision not answered in time; refusing")
         .addKeyValue("timeout_ms", options.decisionTimeoutMillis()).log();
-    send(ctx, 503, Responses.refusal("timeout",
-        "Veto could not decide in time; the action is refused. Retry with the same key."));
+    sendRefusal(ctx, 503, "timeout",
+        "Veto could not decide in time; the action is refused. Retry with the same key.");
   }
 
   private void decideFailed(RoutingContext ctx, Throwable failure) {
@@ -194,13 +194,13 @@ public final class ApiServer {
     if (cause instanceof DecisionException rejected) {
       sendRejected(ctx, rejected);
     } else if (cause instanceof LedgerUnavailableException) {
-      send(ctx, 503, Responses.refusal("ledger_unavailable",
-          "the ledger cannot be written, so nothing can be allowed; the action is refused"));
+      sendRefusal(ctx, 503, "ledger_unavailable",
+          "the ledger cannot be written, so nothing can be allowed; the action is refused");
     } else {
       log.atError().setMessage("decision failed inside Veto; refusing")
           .addKeyValue("error", String.valueOf(cause)).log();
-      send(ctx, 500, Responses.refusal("internal_error",
-          "Veto failed while deciding; the action is refused"));
+      sendRefusal(ctx, 500, "internal_error",
+          "Veto failed while deciding; the action is refused");
     }
   }
 
@@ -209,12 +209,12 @@ public final class ApiServer {
     if (cause instanceof DecisionException rejected) {
       sendRejected(ctx, rejected);
     } else if (cause instanceof LedgerUnavailableException) {
-      send(ctx, 503, Responses.error("ledger_unavailable",
-          "the ledger cannot be written; the outcome was not recorded, report it again", null));
+      sendError(ctx, 503, "ledger_unavailable",
+          "the ledger cannot be written; the outcome was not recorded, report it again", null);
     } else {
       log.atError().setMessage("outcome failed inside Veto")
           .addKeyValue("error", String.valueOf(cause)).log();
-      send(ctx, 500, Responses.error("internal_error", "the outcome was not recorded", null));
+      sendError(ctx, 500, "internal_error", "the outcome was not recorded", null);
     }
   }
 
@@ -225,30 +225,31 @@ public final class ApiServer {
       case OVERLOADED -> 503;
     };
     String code = rejected.kind().name().toLowerCase(java.util.Locale.ROOT);
-    Buffer body = status == 503
-        ? Responses.refusal(code, rejected.getMessage())
-        : Responses.error(code, rejected.getMessage(), rejected.field());
-    send(ctx, status, body);
+    if (status == 503) {
+      sendRefusal(ctx, status, code, rejected.getMessage());
+    } else {
+      sendError(ctx, status, code, rejected.getMessage(), rejected.field());
+    }
   }
 
   /** The single place where failures become HTTP answers. */
   private void failed(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ApiException api) {
-      send(ctx, api.status(), Responses.error(api.code(), api.getMessage(), api.field()));
+      sendError(ctx, api.status(), api.code(), api.getMessage(), api.field());
       return;
     }
 
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
     switch (status) {
-      case 404 -> send(ctx, 404, Responses.error("not_found", "no such endpoint", null));
-      case 405 -> send(ctx, 405, Responses.error("method_not_allowed",
-          "this endpoint does not take " + ctx.request().method(), null));
-      case 413 -> send(ctx, 413, Responses.error("body_too_large",
-          "the body is larger than " + options.maxBodyBytes() + " bytes", null));
-      case 415 -> send(ctx, 415, Responses.error("unsupported_media_type",
-          "send the body as application/json", "content-type"));
-      case 400 -> send(ctx, 400, Responses.error("bad_request", "the request is malformed", null));
+      case 404 -> sendError(ctx, 404, "not_found", "no such endpoint", null);
+      case 405 -> sendError(ctx, 405, "method_not_allowed",
+          "this endpoint does not take " + ctx.request().method(), null);
+      case 413 -> sendError(ctx, 413, "body_too_large",
+          "the body is larger than " + options.maxBodyBytes() + " bytes", null);
+      case 415 -> sendError(ctx, 415, "unsupported_media_type",
+          "send the body as application/json", "content-type");
+      case 400 -> sendError(ctx, 400, "bad_request", "the request is malformed", null);
       default -> internalError(ctx, failure);
     }
   }
@@ -263,10 +264,11 @@ public final class ApiServer {
     log.atError().setMessage("request failed inside Veto")
         .addKeyValue("path", ctx.normalizedPath())
         .addKeyValue("error", String.valueOf(failure)).log();
-    Buffer body = ctx.normalizedPath().equals("/v1/decide")
-        ? Responses.refusal("internal_error", "Veto failed; the action is refused")
-        : Responses.error("internal_error", "Veto failed while handling the request", null);
-    send(ctx, 500, body);
+    if (ctx.normalizedPath().equals("/v1/decide")) {
+      sendRefusal(ctx, 500, "internal_error", "Veto failed; the action is refused");
+    } else {
+      sendError(ctx, 500, "internal_error", "Veto failed while handling the request", null);
+    }
   }
 
   /**
@@ -294,28 +296,35 @@ public final class ApiServer {
         .end(Responses.error(code, message, null));
   }
 
-  private void send(RoutingContext ctx, int status, Buffer body) {
+  /** Sends the answer unless one was already sent (a timeout may have answered first). */
+  private static boolean send(RoutingContext ctx, int status, Buffer body) {
     if (ctx.response().ended() || ctx.response().headWritten()) {
-      return;
-    }
-    if (status >= 400) {
-      countError(status, body);
+      return false;
     }
     ctx.response()
         .setStatusCode(status)
         .putHeader("content-type", JSON)
         .putHeader("cache-control", "no-store")
         .end(body);
+    return true;
+  }
+
+  private void sendError(RoutingContext ctx, int status, String code, String message,
+      String field) {
+    if (send(ctx, status, Responses.error(code, message, field))) {
+      countError(status, code);
+    }
+  }
+
+  /** An error of the decide path: its body also says {@code verdict: refuse}. */
+  private void sendRefusal(RoutingContext ctx, int status, String code, String message) {
+    if (send(ctx, status, Responses.refusal(code, message))) {
+      countError(status, code);
+    }
   }
 
   /** Every refusal and rejection has a counter, by status and stable code. */
-  private void countError(int status, Buffer body) {
-    String code;
-    try {
-      code = Json.MAPPER.readTree(body.getBytes()).path("code").asText("unknown");
-    } catch (java.io.IOException e) {
-      code = "unknown";
-    }
+  private void countError(int status, String code) {
     metrics.counter("veto.http.errors", "status", String.valueOf(status), "code", code)
         .increment();
   }
