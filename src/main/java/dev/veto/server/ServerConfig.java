@@ -18,20 +18,4 @@ public record ServerConfig(
     int port,
     boolean fsync,
     Duration idempotencyWindow,
-    Clock clock) {
-
-  public static ServerConfig defaults(Path dataDir, Path rulesDir, int port) {
-    return new ServerConfig(dataDir, rulesDir, null, "127.0.0.1", port, true,
-        Duration.ofHours(24), Clock.systemUTC());
-  }
-
-  public ServerConfig withFsync(boolean on) {
-    return new ServerConfig(dataDir, rulesDir, configFile, host, port, on, idempotencyWindow,
-        clock);
-  }
-
-  public ServerConfig withClock(Clock other) {
-    return new ServerConfig(dataDir, rulesDir, configFile, host, port, fsync, idempotencyWindow,
-        other);
-  }
-}
+    Clock clock) {}
