@@ -7,7 +7,9 @@ import dev.veto.json.Json;
 import dev.veto.ledger.Receipt;
 import dev.veto.policy.Evaluation;
 import dev.veto.policy.Limits;
+import dev.veto.policy.Mode;
 import dev.veto.policy.Reason;
+import dev.veto.policy.Situation;
 import dev.veto.policy.TaskUsage;
 import dev.veto.policy.Verdict;
 import dev.veto.task.TaskState.Remaining;
@@ -36,6 +38,7 @@ public final class DecisionRecord {
       String requestHash,
       Evaluation evaluation,
       String policyVersion,
+      Situation situation,
       TaskUsage before,
       Limits limits,
       Charge charge,
@@ -48,6 +51,7 @@ public final class DecisionRecord {
     data.put("tier", evaluation.tier());
     data.set("reasons", reasons(evaluation.reasons()));
     data.put("policy_version", policyVersion);
+    data.set("situation", situation(situation));
     data.set("usage_before", usage(before));
     data.set("limits", limits(limits));
     data.set("charged", charge(charge));
@@ -100,6 +104,19 @@ public final class DecisionRecord {
       array.addObject().put("rule", reason.rule()).put("message", reason.message());
     }
     return array;
+  }
+
+  /** What the rules saw besides the call and usage; read back by replay. */
+  public static ObjectNode situation(Situation situation) {
+    return Json.MAPPER.createObjectNode()
+        .put("mode", situation.mode().wire())
+        .put("probable_duplicate", situation.probableDuplicate());
+  }
+
+  /** The inverse of {@link #situation(Situation)}; normal when the entry has none. */
+  public static Situation toSituation(JsonNode node) {
+    Mode mode = Mode.fromWire(node.path("mode").asText("normal")).orElse(Mode.NORMAL);
+    return new Situation(mode, node.path("probable_duplicate").asBoolean(false));
   }
 
   private static ObjectNode usage(TaskUsage usage) {

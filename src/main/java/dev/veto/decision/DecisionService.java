@@ -8,11 +8,13 @@ import dev.veto.decision.IdempotencyIndex.Claim;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerEntry;
 import dev.veto.ledger.Receipt;
+import dev.veto.policy.ActivePolicy;
 import dev.veto.policy.Evaluation;
 import dev.veto.policy.Policy;
 import dev.veto.policy.PolicyEvaluationException;
 import dev.veto.policy.PolicyTimeoutException;
 import dev.veto.policy.Reason;
+import dev.veto.policy.Situation;
 import dev.veto.policy.TaskUsage;
 import dev.veto.policy.ToolCall;
 import dev.veto.policy.Verdict;
@@ -63,7 +65,7 @@ public final class DecisionService {
   private static final int UNKNOWN_TIER = 3;
   private static final Logger log = LoggerFactory.getLogger(DecisionService.class);
 
-  private final Policy policy;
+  private final ActivePolicy policies;
   private final Ledger ledger;
   private final TaskRegistry tasks;
   private final Clock clock;
@@ -74,14 +76,14 @@ public final class DecisionService {
   private final ConcurrentMap<String, DecisionRef> decisions = new ConcurrentHashMap<>();
 
   public DecisionService(
-      Policy policy,
+      ActivePolicy policies,
       Ledger ledger,
       TaskRegistry tasks,
       Clock clock,
       Executor evaluator,
       Duration idempotencyWindow,
       DecisionMetrics metrics) {
-    this.policy = policy;
+    this.policies = policies;
     this.ledger = ledger;
     this.tasks = tasks;
     this.clock = clock;
@@ -92,7 +94,7 @@ public final class DecisionService {
   }
 
   public Policy policy() {
-    return policy;
+    return policies.current();
   }
 
   /**
@@ -176,6 +178,7 @@ public final class DecisionService {
 
   private CompletableFuture<Decision> evaluateAndRecord(Proposal proposal, String requestHash) {
     String decisionId = UUID.randomUUID().toString();
+    Policy policy = policies.current();
     long now = clock.millis();
     long step = proposal.stepOrZero();
     TaskState task = tasks.state(proposal.taskId());
@@ -183,13 +186,15 @@ public final class DecisionService {
     synchronized (task) {
       task.touch(now);
       TaskUsage before = task.usage(step, now);
-      Evaluation evaluation = evaluate(proposal, before);
+      Situation situation = Situation.NORMAL;
+      Evaluation evaluation = evaluate(policy, proposal, before, situation);
       Charge charge = chargeFor(evaluation, proposal);
       task.charge(charge.calls(), charge.tokens());
       try {
         Remaining remaining = task.remaining(policy.limits(), step, now);
         ObjectNode data = DecisionRecord.decision(decisionId, proposal, requestHash,
-            evaluation, policy.version(), before, policy.limits(), charge, remaining);
+            evaluation, policy.version(), situation, before, policy.limits(), charge,
+            remaining);
         Decision decision = new Decision(decisionId, proposal.taskId(), evaluation.verdict(),
             evaluation.tier(), evaluation.reasons(), policy.version(), remaining, null, false);
         return append(DecisionRecord.DECISION, data)
@@ -252,11 +257,12 @@ public final class DecisionService {
     }
   }
 
-  private Evaluation evaluate(Proposal proposal, TaskUsage before) {
+  private Evaluation evaluate(Policy policy, Proposal proposal, TaskUsage before,
+      Situation situation) {
     ToolCall call = ToolCall.of(proposal.taskId(), proposal.agentId(), proposal.tool(),
         proposal.args(), proposal.step(), proposal.idempotencyKey(), proposal.tokensUsed());
     try {
-      Evaluation evaluation = policy.evaluate(call, before);
+      Evaluation evaluation = policy.evaluate(call, before, situation);
       if (evaluation == null) {
         throw new IllegalStateException("the policy returned no evaluation");
       }
@@ -354,7 +360,7 @@ public final class DecisionService {
     if (failed) {
       task.recordFailure(ref.step);
     }
-    Remaining remaining = task.remaining(policy.limits(), ref.step, clock.millis());
+    Remaining remaining = task.remaining(policy().limits(), ref.step, clock.millis());
     ObjectNode data = DecisionRecord.outcome(
         outcome.decisionId(), ref.taskId, ref.step, outcome, remaining);
 

@@ -53,6 +53,7 @@ final class Evaluator implements AutoCloseable {
   static final String MAIN = "MAIN";
   static final String UNKNOWN_TOOL = "veto.unknown_tool";
   static final String LOOKALIKE_NAME = "veto.lookalike_tool_name";
+  static final String PROBABLE_DUPLICATE = "veto.probable_duplicate";
 
   private static final String FINDINGS_GLOBAL = "findings";
   private static final int WARM_UP_ROUNDS = 50;
@@ -81,8 +82,9 @@ final class Evaluator implements AutoCloseable {
     return ((RuleImpl) rule).getAgendaGroup();
   }
 
-  Evaluation evaluate(ToolCall call, TaskUsage usage) throws PolicyEvaluationException {
-    return evaluate(call, usage, config.deadlineMillis());
+  Evaluation evaluate(ToolCall call, TaskUsage usage, Situation situation)
+      throws PolicyEvaluationException {
+    return evaluate(call, usage, situation, config.deadlineMillis());
   }
 
   /**
@@ -102,7 +104,7 @@ final class Evaluator implements AutoCloseable {
     for (int i = 0; i < WARM_UP_ROUNDS; i++) {
       for (ToolCall call : samples) {
         try {
-          evaluate(call, usage, WARM_UP_DEADLINE_MILLIS);
+          evaluate(call, usage, Situation.NORMAL, WARM_UP_DEADLINE_MILLIS);
         } catch (PolicyEvaluationException e) {
           return;
         }
@@ -110,15 +112,16 @@ final class Evaluator implements AutoCloseable {
     }
   }
 
-  private Evaluation evaluate(ToolCall call, TaskUsage usage, long deadlineMillis)
-      throws PolicyEvaluationException {
+  private Evaluation evaluate(ToolCall call, TaskUsage usage, Situation situation,
+      long deadlineMillis) throws PolicyEvaluationException {
     Findings findings = new Findings();
     Watchdog.Run deadline = Watchdog.start(deadlineMillis);
     try {
-      fire(deadline, CLASSIFY_ONLY, findings, call, usage, null);
+      fire(deadline, CLASSIFY_ONLY, findings, call, usage, null, situation);
       int tier = fixTier(call, findings);
 
-      fire(deadline, DECIDE_ONLY, findings, call, usage, new Classification(tier));
+      fire(deadline, DECIDE_ONLY, findings, call, usage, new Classification(tier), situation);
+      applySituation(tier, situation, findings);
       return Combiner.combine(tier, findings.list());
     } finally {
       deadline.finish();
@@ -127,11 +130,14 @@ final class Evaluator implements AutoCloseable {
 
   /** One phase in one pooled session; classification is null in phase 1. */
   private void fire(Watchdog.Run deadline, AgendaFilter filter, Findings findings,
-      ToolCall call, TaskUsage usage, Classification classification)
+      ToolCall call, TaskUsage usage, Classification classification, Situation situation)
       throws PolicyEvaluationException {
     KieSession session = pool.newKieSession();
     try {
       insertFacts(session, findings, call, usage, classification);
+      if (classification != null) {
+        session.insert(situation);
+      }
       if (classification == null) {
         session.getAgenda().getAgendaGroup(CLASSIFY).setFocus();
       }
@@ -184,6 +190,48 @@ final class Evaluator implements AutoCloseable {
       tier = 3;
     }
     return tier;
+  }
+
+  /**
+   * The built-in effects of the degrade mode and of a probable duplicate, added after the
+   * rules so that no rule (or its absence) can weaken them. Tier 1 and above have side
+   * effects; tier 2 and above write.
+   */
+  private static void applySituation(int tier, Situation situation, Findings findings) {
+    Mode mode = situation.mode();
+    switch (mode) {
+      case EXTRACTION_ONLY -> {
+        if (tier >= 1) {
+          findings.builtIn(new Finding(Finding.Kind.REFUSE, mode.rule(), -1,
+              "mode extraction_only: only tier-0 reads are allowed and this is tier " + tier
+                  + "; extract what you need and stop, or ask an operator to end the mode"));
+        }
+      }
+      case QUEUE -> {
+        if (tier >= 1) {
+          findings.builtIn(new Finding(Finding.Kind.REFUSE, mode.rule(), -1,
+              "mode queue: this tier-" + tier + " action was queued for an operator instead"
+                  + " of run; do not retry it, it runs only if an operator releases it"));
+        }
+      }
+      case CONFIRM -> {
+        if (tier >= 2) {
+          findings.builtIn(new Finding(Finding.Kind.REQUIRE_APPROVAL, mode.rule(), -1,
+              "mode confirm: every write (tier 2 and above) needs a human approval; this is"
+                  + " tier " + tier));
+        }
+      }
+      case CHEAPER_MODEL, HEURISTICS -> findings.builtIn(new Finding(Finding.Kind.NOTE,
+          mode.rule(), -1, "mode " + mode.wire() + ": " + mode.meaning()));
+      case NORMAL -> { }
+    }
+
+    if (situation.probableDuplicate() && tier >= 1) {
+      findings.builtIn(new Finding(Finding.Kind.REQUIRE_APPROVAL, PROBABLE_DUPLICATE, -1,
+          "the same tool and arguments were allowed recently in this task under another"
+              + " idempotency key and their outcome is unknown; check whether that action"
+              + " already took effect, then a human approval lets this one run"));
+    }
   }
 
   @Override

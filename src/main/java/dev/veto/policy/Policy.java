@@ -80,8 +80,14 @@ public final class Policy implements AutoCloseable {
   }
 
   /** Thread-safe. Throws when a rule fails or the deadline passes; the caller then refuses. */
+  public Evaluation evaluate(ToolCall call, TaskUsage usage, Situation situation)
+      throws PolicyEvaluationException {
+    return evaluator.evaluate(call, usage, situation);
+  }
+
+  /** In normal mode with no probable duplicate. */
   public Evaluation evaluate(ToolCall call, TaskUsage usage) throws PolicyEvaluationException {
-    return evaluator.evaluate(call, usage);
+    return evaluate(call, usage, Situation.NORMAL);
   }
 
   /** Drops the session pool and removes this version's KieModule from the repository. */

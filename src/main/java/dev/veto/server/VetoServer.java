@@ -8,6 +8,7 @@ import dev.veto.http.ApiOptions;
 import dev.veto.http.ApiServer;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerOptions;
+import dev.veto.policy.ActivePolicy;
 import dev.veto.policy.Policy;
 import dev.veto.policy.PolicyException;
 import dev.veto.task.TaskRegistry;
@@ -62,7 +63,7 @@ public final class VetoServer implements AutoCloseable {
 
     ThreadPoolExecutor evaluator = evaluatorPool();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    DecisionService decisions = new DecisionService(policy, ledger, new TaskRegistry(),
+    DecisionService decisions = new DecisionService(new ActivePolicy(policy), ledger, new TaskRegistry(),
         config.clock(), evaluator, config.idempotencyWindow(), new DecisionMetrics(metrics));
     ledger.replay(decisions::restore);
 

@@ -9,6 +9,7 @@ import dev.veto.decision.Proposal;
 import dev.veto.json.Json;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerOptions;
+import dev.veto.policy.ActivePolicy;
 import dev.veto.policy.Policy;
 import dev.veto.task.TaskRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,7 +51,7 @@ public class PipelineBenchmark {
     ledger = Ledger.open(Files.createTempDirectory("veto-bench"), SigningKey.generate(),
         Clock.systemUTC(), new LedgerOptions(/* fsync= */ false, /* maxBatch= */ 512));
     evaluator = Executors.newFixedThreadPool(2);
-    decisions = new DecisionService(policy, ledger, new TaskRegistry(), Clock.systemUTC(),
+    decisions = new DecisionService(new ActivePolicy(policy), ledger, new TaskRegistry(), Clock.systemUTC(),
         evaluator, Duration.ofHours(24), new DecisionMetrics(new SimpleMeterRegistry()));
   }
 
