@@ -1,5 +1,6 @@
 package dev.veto.cli;
 
+import dev.veto.decision.LifecycleOptions;
 import dev.veto.policy.PolicyException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,8 +24,8 @@ final class ServeCommand implements Callable<Integer> {
   int port;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
-      description = "Address to listen on (default ${DEFAULT-VALUE}; there is no authentication"
-          + " yet, so expose it only to trusted callers).")
+      description = "Address to listen on (default ${DEFAULT-VALUE}; use --tokens before"
+          + " listening on other addresses).")
   String host;
 
   @Option(names = "--data", defaultValue = "data",
@@ -47,6 +48,32 @@ final class ServeCommand implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE}).")
   Duration idempotencyWindow;
 
+  @Option(names = "--tokens",
+      description = "Bearer token file (YAML; make entries with `veto token`). Without it"
+          + " Veto runs in open development mode: no authentication, every caller has every"
+          + " role.")
+  Path tokens;
+
+  @Option(names = "--approval-ttl", defaultValue = "PT15M",
+      description = "How long an approval waits before it expires as denied"
+          + " (default ${DEFAULT-VALUE}).")
+  Duration approvalTtl;
+
+  @Option(names = "--duplicate-window", defaultValue = "PT10M",
+      description = "How long an allowed side effect makes the same call under a new key a"
+          + " probable duplicate (default ${DEFAULT-VALUE}).")
+  Duration duplicateWindow;
+
+  @Option(names = "--breaker-threshold", defaultValue = "5",
+      description = "Consecutive failed calls that open a task's breaker"
+          + " (default ${DEFAULT-VALUE}).")
+  int breakerThreshold;
+
+  @Option(names = "--breaker-cooldown", defaultValue = "PT30S",
+      description = "How long an open breaker refuses before a trial call"
+          + " (default ${DEFAULT-VALUE}).")
+  Duration breakerCooldown;
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(rules)) {
@@ -54,8 +81,14 @@ final class ServeCommand implements Callable<Integer> {
           + " (run from the repository folder, or pass --rules DIR)");
       return Main.EXIT_USAGE;
     }
+    if (tokens != null && !Files.isRegularFile(tokens)) {
+      System.err.println("veto serve: no token file at " + tokens.toAbsolutePath());
+      return Main.EXIT_USAGE;
+    }
+    LifecycleOptions lifecycle = new LifecycleOptions(idempotencyWindow, approvalTtl,
+        duplicateWindow, breakerThreshold, breakerCooldown, 1);
     ServerConfig config = new ServerConfig(data, rules, configFile, host, port, !noFsync,
-        idempotencyWindow, Clock.systemUTC());
+        lifecycle, tokens, Clock.systemUTC());
     VetoServer server;
     try {
       server = VetoServer.start(config);

@@ -9,6 +9,8 @@ public final class DecisionException extends RuntimeException {
   /** Why the request was not accepted. */
   public enum Kind {
     UNKNOWN_DECISION,
+    NOT_FOUND,
+    ALREADY_SETTLED,
     IDEMPOTENCY_CONFLICT,
     OUTCOME_CONFLICT,
     OUTCOME_NOT_ALLOWED,

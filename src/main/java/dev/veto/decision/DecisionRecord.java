@@ -29,6 +29,12 @@ public final class DecisionRecord {
 
   static final String DECISION = "decision";
   static final String OUTCOME = "outcome";
+  static final String APPROVAL_SETTLED = "approval_settled";
+  static final String BREAKER = "breaker";
+  static final String INCIDENT = "incident";
+  static final String TASK_HALTED = "task_halted";
+  static final String TASK_RESET = "task_reset";
+  static final String MODE_SET = "mode_set";
 
   private DecisionRecord() {}
 
@@ -77,6 +83,11 @@ public final class DecisionRecord {
     for (JsonNode reason : data.path("reasons")) {
       reasons.add(new Reason(reason.path("rule").asText(), reason.path("message").asText()));
     }
+    JsonNode approval = data.path("approval");
+    Decision.Opened opened = approval.isObject()
+        ? new Decision.Opened(approval.path("id").asText(), approval.path("kind").asText(),
+            approval.path("expires_at").isTextual() ? approval.path("expires_at").asText() : null)
+        : null;
     return new Decision(
         data.path("decision_id").asText(),
         data.path("proposal").path("task_id").asText(),
@@ -84,9 +95,31 @@ public final class DecisionRecord {
         data.path("tier").asInt(),
         List.copyOf(reasons),
         data.path("policy_version").asText(),
+        toSituation(data.path("situation")).mode(),
         toRemaining(data.path("remaining")),
+        opened,
         receipt,
+        false,
         false);
+  }
+
+  /** The rules' own answer, kept when Veto's lifecycle changed it (see docs/LEDGER.md). */
+  static ObjectNode rulesAnswer(Evaluation evaluation) {
+    ObjectNode node = Json.MAPPER.createObjectNode();
+    node.put("verdict", evaluation.verdict().wire());
+    node.put("tier", evaluation.tier());
+    node.set("reasons", reasons(evaluation.reasons()));
+    return node;
+  }
+
+  static ObjectNode opened(Decision.Opened opened) {
+    ObjectNode node = Json.MAPPER.createObjectNode()
+        .put("id", opened.id())
+        .put("kind", opened.kind());
+    if (opened.expiresAt() != null) {
+      node.put("expires_at", opened.expiresAt());
+    }
+    return node;
   }
 
   static Remaining toRemaining(JsonNode node) {

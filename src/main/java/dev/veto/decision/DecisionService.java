@@ -2,6 +2,7 @@ package dev.veto.decision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.approval.Approval;
 import dev.veto.decision.DecisionException.Kind;
 import dev.veto.decision.DecisionRecord.Charge;
 import dev.veto.decision.IdempotencyIndex.Claim;
@@ -10,6 +11,8 @@ import dev.veto.ledger.LedgerEntry;
 import dev.veto.ledger.Receipt;
 import dev.veto.policy.ActivePolicy;
 import dev.veto.policy.Evaluation;
+import dev.veto.policy.Limits;
+import dev.veto.policy.Mode;
 import dev.veto.policy.Policy;
 import dev.veto.policy.PolicyEvaluationException;
 import dev.veto.policy.PolicyTimeoutException;
@@ -18,7 +21,7 @@ import dev.veto.policy.Situation;
 import dev.veto.policy.TaskUsage;
 import dev.veto.policy.ToolCall;
 import dev.veto.policy.Verdict;
-import dev.veto.task.TaskRegistry;
+import dev.veto.task.Breaker;
 import dev.veto.task.TaskState;
 import dev.veto.task.TaskState.Remaining;
 import java.io.IOException;
@@ -26,75 +29,86 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The decision pipeline: idempotency, task state, rule evaluation, charge, record.
+ * The decision pipeline: idempotency, task gates (halt, breaker), rule evaluation in the mode
+ * in force, approvals, charge, record.
  *
  * <p>Design note.
  * <ul>
  *   <li>Threading: {@link #decide} hops to the evaluator executor (never the HTTP event loop);
  *       the rules run there, under the task's monitor. The ledger append is enqueued while the
  *       monitor is held, so one task's entries are in the ledger in the order they were
- *       decided. The returned future completes on the ledger's appender thread, after fsync.
- *   <li>Budgets are charged when the decision is made (so a concurrent proposal of the same
- *       task sees the charge) and refunded if the entry never reaches the ledger. Only an
- *       {@code allow} charges a tool call; tokens reported by the agent are always charged,
- *       they were spent whatever the verdict.
+ *       decided. The returned future completes on the ledger's appender thread, after fsync,
+ *       which must never wait for a task monitor: work that needs one is sent back to the
+ *       evaluator.
+ *   <li>Budgets are reserved when the decision is made (so a concurrent proposal of the same
+ *       task sees the charge), refunded if the entry never reaches the ledger, and settled
+ *       when the outcome arrives (its tokens added, a failure counted).
+ *   <li>An idempotency key answers with its first decision. The exception is a decision that
+ *       waited for a person: once its approval (or queued action) is settled, the next
+ *       proposal under the key is decided again, with the grant, and the key moves to that
+ *       decision; so an approval is used at most once and only by the exact request.
  *   <li>Fail closed: an exception in the rules or an evaluation past its deadline becomes a
  *       recorded {@code refuse}; a ledger that cannot be written fails the future, and the
  *       caller answers refuse with 503. Nothing here can produce an unrecorded {@code allow}.
- *   <li>Task state, the decision index and the idempotency index are projections of the
- *       ledger: {@link #restore} rebuilds them from its entries at start-up.
  * </ul>
  */
 public final class DecisionService {
 
   static final String POLICY_ERROR = "veto.policy_error";
   static final String DEADLINE_EXCEEDED = "veto.deadline_exceeded";
+  static final String APPROVED = "veto.approved";
+  static final String IN_DOUBT = "veto.in_doubt";
   private static final Set<String> FAIL_CLOSED_RULES = Set.of(POLICY_ERROR, DEADLINE_EXCEEDED);
+  private static final Set<String> TRIP_RULES = Set.of(
+      "budget.tool_calls", "budget.tokens", "budget.wall_clock", "breaker.failures_in_step");
   private static final int UNKNOWN_TIER = 3;
   private static final Logger log = LoggerFactory.getLogger(DecisionService.class);
 
   private final ActivePolicy policies;
   private final Ledger ledger;
-  private final TaskRegistry tasks;
   private final Clock clock;
   private final Executor evaluator;
-  private final Duration idempotencyWindow;
-  private final IdempotencyIndex idempotency;
+  private final LifecycleOptions options;
   private final DecisionMetrics metrics;
-  private final ConcurrentMap<String, DecisionRef> decisions = new ConcurrentHashMap<>();
+  private final Projections state;
+  private final Controls controls;
 
   public DecisionService(
       ActivePolicy policies,
       Ledger ledger,
-      TaskRegistry tasks,
       Clock clock,
       Executor evaluator,
-      Duration idempotencyWindow,
+      LifecycleOptions options,
       DecisionMetrics metrics) {
     this.policies = policies;
     this.ledger = ledger;
-    this.tasks = tasks;
     this.clock = clock;
     this.evaluator = evaluator;
-    this.idempotencyWindow = idempotencyWindow;
-    this.idempotency = new IdempotencyIndex(clock, idempotencyWindow);
+    this.options = options;
     this.metrics = metrics;
+    this.state = new Projections(clock, options);
+    this.controls = new Controls(state, policies, ledger, clock, evaluator);
   }
 
   public Policy policy() {
     return policies.current();
+  }
+
+  /** Approvals, modes, tasks, queue and incidents: the operators' and approvers' side. */
+  public Controls controls() {
+    return controls;
   }
 
   /**
@@ -116,46 +130,78 @@ public final class DecisionService {
     String requestHash = proposal.requestHash();
     String key = proposal.idempotencyKey();
     if (key == null) {
-      return evaluateAndRecordSafely(proposal, requestHash);
+      return recordSafely(proposal, requestHash, null);
     }
 
-    Claim fresh = idempotency.newClaim(requestHash);
-    Claim held = idempotency.claimOrGet(proposal.agentId(), key, fresh);
-    if (held != null) {
-      return replay(held, requestHash, key);
+    Claim fresh = state.idempotency.newClaim(requestHash);
+    Claim held = state.idempotency.claimOrGet(proposal.agentId(), key, fresh);
+    if (held == null) {
+      return decideUnderClaim(proposal, requestHash, fresh, null, null);
+    }
+    if (!held.requestHash.equals(requestHash)) {
+      throw new DecisionException(Kind.IDEMPOTENCY_CONFLICT, "idempotency_key",
+          "idempotency key '" + key + "' was already used for a different request");
+    }
+    if (held.pending() != null) {
+      metrics.replayed();
+      return held.pending().thenApply(decision -> decision.asReplay(false));
     }
 
-    CompletableFuture<Decision> decided = evaluateAndRecordSafely(proposal, requestHash);
+    Approval settled = settledApprovalOf(held);
+    if (settled == null) {
+      return replay(held);
+    }
+    // The person has answered: this proposal is decided again, with the answer, once.
+    Claim next = state.idempotency.newClaim(requestHash);
+    if (state.idempotency.replace(proposal.agentId(), key, held, next)) {
+      return decideUnderClaim(proposal, requestHash, next, held, settled);
+    }
+    return decideNow(proposal);
+  }
+
+  /** The approval or queued action behind a key's decision, once somebody settled it. */
+  private Approval settledApprovalOf(Claim held) {
+    DecisionRef ref = state.decisions.get(held.decisionId());
+    if (ref == null || ref.approvalId == null) {
+      return null;
+    }
+    Approval approval = state.approvals.find(ref.approvalId).orElse(null);
+    return approval == null || approval.status() == Approval.Status.PENDING ? null : approval;
+  }
+
+  private CompletableFuture<Decision> decideUnderClaim(Proposal proposal, String requestHash,
+      Claim claim, Claim previous, Approval settled) {
+    CompletableFuture<Decision> decided = recordSafely(proposal, requestHash, settled);
     decided.whenComplete((decision, failure) -> {
       if (failure != null || isFailClosed(decision)) {
-        // Not a decision worth repeating: let the agent's retry be decided afresh.
-        idempotency.release(proposal.agentId(), key, fresh);
+        // Not a decision worth repeating: the agent's retry is decided afresh (and keeps
+        // the approval it came for, if any).
+        if (previous == null) {
+          state.idempotency.release(proposal.agentId(), proposal.idempotencyKey(), claim);
+        } else {
+          state.idempotency.replace(proposal.agentId(), proposal.idempotencyKey(), claim,
+              previous);
+        }
       }
       if (failure != null) {
-        fresh.fail(failure);
+        claim.fail(failure);
       } else {
-        fresh.complete(decision);
+        claim.complete(decision);
       }
     });
     return decided;
   }
 
-  private CompletableFuture<Decision> replay(Claim held, String requestHash, String key) {
-    if (!held.requestHash.equals(requestHash)) {
-      throw new DecisionException(Kind.IDEMPOTENCY_CONFLICT, "idempotency_key",
-          "idempotency key '" + key + "' was already used for a different request");
-    }
+  private CompletableFuture<Decision> replay(Claim held) {
     metrics.replayed();
-    CompletableFuture<Decision> pending = held.pending();
-    if (pending != null) {
-      return pending.thenApply(Decision::asReplay);
-    }
+    DecisionRef ref = state.decisions.get(held.decisionId());
+    boolean inDoubt = ref != null && ref.inDoubt();
     LedgerEntry entry = readEntry(held.seq());
     return CompletableFuture.completedFuture(
-        DecisionRecord.toDecision(entry.data(), receiptOf(entry)).asReplay());
+        DecisionRecord.toDecision(entry.data(), receiptOf(entry)).asReplay(inDoubt));
   }
 
-  private LedgerEntry readEntry(long seq) {
+  LedgerEntry readEntry(long seq) {
     try {
       return ledger.read(seq);
     } catch (IOException e) {
@@ -167,43 +213,152 @@ public final class DecisionService {
    * Whatever goes wrong, a future: a claimed idempotency key must always be completed or
    * released, never left pending for the whole window.
    */
-  private CompletableFuture<Decision> evaluateAndRecordSafely(
-      Proposal proposal, String requestHash) {
+  private CompletableFuture<Decision> recordSafely(
+      Proposal proposal, String requestHash, Approval settled) {
     try {
-      return evaluateAndRecord(proposal, requestHash);
+      return evaluateAndRecord(proposal, requestHash, settled);
     } catch (Throwable t) {
       return CompletableFuture.failedFuture(t);
     }
   }
 
-  private CompletableFuture<Decision> evaluateAndRecord(Proposal proposal, String requestHash) {
+  private CompletableFuture<Decision> evaluateAndRecord(
+      Proposal proposal, String requestHash, Approval settled) {
     String decisionId = UUID.randomUUID().toString();
     Policy policy = policies.current();
     long now = clock.millis();
     long step = proposal.stepOrZero();
-    TaskState task = tasks.state(proposal.taskId());
+    TaskState task = state.tasks.state(proposal.taskId());
 
     synchronized (task) {
       task.touch(now);
       TaskUsage before = task.usage(step, now);
-      Situation situation = Situation.NORMAL;
-      Evaluation evaluation = evaluate(policy, proposal, before, situation);
-      Charge charge = chargeFor(evaluation, proposal);
+      Situation situation = situationFor(proposal, requestHash, settled);
+      Evaluation gate = gate(task, now, settled);
+      Evaluation rules = gate == null ? evaluate(policy, proposal, before, situation) : null;
+      Evaluation answer = gate != null ? gate : grant(rules, settled);
+      Charge charge = chargeFor(answer, proposal);
       task.charge(charge.calls(), charge.tokens());
       try {
-        Remaining remaining = task.remaining(policy.limits(), step, now);
-        ObjectNode data = DecisionRecord.decision(decisionId, proposal, requestHash,
-            evaluation, policy.version(), situation, before, policy.limits(), charge,
-            remaining);
-        Decision decision = new Decision(decisionId, proposal.taskId(), evaluation.verdict(),
-            evaluation.tier(), evaluation.reasons(), policy.version(), remaining, null, false);
-        return append(DecisionRecord.DECISION, data)
-            .handle((receipt, failure) -> settle(decision, task, step, charge, receipt, failure));
+        return record(new Draft(decisionId, proposal, requestHash, policy, situation, before,
+            rules, answer, charge, settled, task, step, now));
       } catch (RuntimeException | Error e) {
         task.refund(charge.calls(), charge.tokens());
         throw e;
       }
     }
+  }
+
+  /** Everything one decision needs between its evaluation and its ledger receipt. */
+  private record Draft(String decisionId, Proposal proposal, String requestHash, Policy policy,
+      Situation situation, TaskUsage before, Evaluation rules, Evaluation answer, Charge charge,
+      Approval settled, TaskState task, long step, long now) {}
+
+  /** Under the task monitor: builds the entry and its in-memory effects, enqueues it. */
+  private CompletableFuture<Decision> record(Draft d) {
+    Limits limits = d.policy.limits();
+    Remaining remaining = d.task.remaining(limits, d.step, d.now);
+    Decision.Opened opened = opens(d);
+    ObjectNode data = DecisionRecord.decision(d.decisionId, d.proposal, d.requestHash,
+        d.answer, d.policy.version(), d.situation, d.before, limits, d.charge, remaining);
+    if (d.rules == null) {
+      data.putNull("rules");
+    } else if (d.rules != d.answer) {
+      data.set("rules", DecisionRecord.rulesAnswer(d.rules));
+    }
+    if (d.settled != null) {
+      data.put("grant", d.settled.id());
+    }
+    if (opened != null) {
+      data.set("approval", DecisionRecord.opened(opened));
+    }
+
+    boolean uses = d.answer.verdict() == Verdict.ALLOW && d.settled != null;
+    if (uses) {
+      d.settled.usedBy(d.decisionId);
+    }
+    if (d.answer.verdict() == Verdict.ALLOW) {
+      d.task.breaker().callAllowed();
+    }
+    List<ObjectNode> incidents = trips(d, limits);
+    Decision decision = new Decision(d.decisionId, d.proposal.taskId(), d.answer.verdict(),
+        d.answer.tier(), d.answer.reasons(), d.policy.version(), d.situation.mode(), remaining,
+        opened, null, false, false);
+    return append(DecisionRecord.DECISION, data)
+        .handle((receipt, failure) -> settle(d, decision, uses, incidents, receipt, failure));
+  }
+
+  /** An approval for a require_approval, a queue item for an action the queue mode held. */
+  private Decision.Opened opens(Draft d) {
+    if (isFailClosed(d.answer.reasons())) {
+      return null;
+    }
+    if (d.answer.verdict() == Verdict.REQUIRE_APPROVAL) {
+      String expires = Instant.ofEpochMilli(d.now + options.approvalTtl().toMillis()).toString();
+      return new Decision.Opened(UUID.randomUUID().toString(), "approval", expires);
+    }
+    boolean queued = d.answer.reasons().stream().anyMatch(r -> r.rule().equals(
+        Mode.QUEUE.rule()));
+    if (d.answer.verdict() == Verdict.REFUSE && queued) {
+      return new Decision.Opened(UUID.randomUUID().toString(), "queue", null);
+    }
+    return null;
+  }
+
+  /** The mode in force, and whether this may repeat a recent side effect under a new key. */
+  private Situation situationFor(Proposal proposal, String requestHash, Approval settled) {
+    Mode mode = state.modes.effective(proposal.agentId(), proposal.taskId());
+    boolean released = settled != null && settled.kind() == Approval.Kind.QUEUE
+        && settled.isUsable();
+    if (released && mode == Mode.QUEUE) {
+      // An operator released this very action from the queue.
+      mode = Mode.NORMAL;
+    }
+    boolean duplicate = settled == null && proposal.idempotencyKey() != null
+        && state.probableDuplicateOf(requestHash) != null;
+    return new Situation(mode, duplicate);
+  }
+
+  /**
+   * Veto's own refusals, before any rule: a denied or expired approval, a halted task, an
+   * open breaker. Null when the rules decide.
+   */
+  private Evaluation gate(TaskState task, long now, Approval settled) {
+    if (settled != null && settled.status() != Approval.Status.APPROVED) {
+      return refusal("veto.approval_" + settled.statusWire(), settledMessage(settled));
+    }
+    TaskState.Halt halt = task.halt();
+    if (halt != null) {
+      return refusal("veto.task_halted", "task halted by " + halt.by() + ": " + halt.reason()
+          + "; every proposal is refused until an operator resets it"
+          + " (POST /v1/tasks/{id}/reset)");
+    }
+    return controls.breakerGate(task, now, options);
+  }
+
+  private static String settledMessage(Approval settled) {
+    String by = settled.settledBy() == null ? "" : " by " + settled.settledBy();
+    String note = settled.comment() == null ? "" : " (\"" + settled.comment() + "\")";
+    return "the " + settled.kind().wire() + " for this request was " + settled.statusWire()
+        + by + note + "; a new request (a new idempotency key) would be decided afresh";
+  }
+
+  static Evaluation refusal(String rule, String message) {
+    return new Evaluation(Verdict.REFUSE, UNKNOWN_TIER, List.of(new Reason(rule, message)));
+  }
+
+  /** A granted approval turns the rules' require_approval into allow; refusals stand. */
+  private static Evaluation grant(Evaluation rules, Approval settled) {
+    if (settled == null || settled.kind() != Approval.Kind.APPROVAL || !settled.isUsable()
+        || rules.verdict() != Verdict.REQUIRE_APPROVAL) {
+      return rules;
+    }
+    List<Reason> reasons = new ArrayList<>();
+    String note = settled.comment() == null ? "" : " (\"" + settled.comment() + "\")";
+    reasons.add(new Reason(APPROVED, "approved by " + settled.settledBy() + note
+        + " for this exact request; the approval is now used and cannot allow another call"));
+    reasons.addAll(rules.reasons());
+    return new Evaluation(Verdict.ALLOW, rules.tier(), reasons);
   }
 
   /**
@@ -218,8 +373,39 @@ public final class DecisionService {
     return new Charge(evaluation.verdict() == Verdict.ALLOW ? 1 : 0, proposal.tokensUsed());
   }
 
+  /** Incident entries for limits this decision found tripped, the first time in the task. */
+  private List<ObjectNode> trips(Draft d, Limits limits) {
+    List<ObjectNode> incidents = new ArrayList<>();
+    for (Reason reason : d.answer.reasons()) {
+      if (TRIP_RULES.contains(reason.rule()) && d.task.trip(reason.rule())) {
+        incidents.add(Controls.incident(d.task, reason.rule(), reason.message(),
+            limitOf(reason.rule(), limits), valueOf(reason.rule(), d.before, d.proposal),
+            d.policy.version(), d.now));
+      }
+    }
+    return incidents;
+  }
+
+  private static long limitOf(String rule, Limits limits) {
+    return switch (rule) {
+      case "budget.tool_calls" -> limits.maxCalls();
+      case "budget.tokens" -> limits.maxTokens();
+      case "budget.wall_clock" -> limits.maxWallClockMillis();
+      default -> limits.maxFailuresPerStep();
+    };
+  }
+
+  private static long valueOf(String rule, TaskUsage usage, Proposal proposal) {
+    return switch (rule) {
+      case "budget.tool_calls" -> usage.calls();
+      case "budget.tokens" -> usage.tokens() + proposal.tokensUsed();
+      case "budget.wall_clock" -> usage.elapsedMillis();
+      default -> usage.failuresInStep();
+    };
+  }
+
   /** The ledger's append, with a synchronous refusal turned into a failed future. */
-  private CompletableFuture<Receipt> append(String kind, ObjectNode data) {
+  CompletableFuture<Receipt> append(String kind, ObjectNode data) {
     try {
       return ledger.append(kind, data);
     } catch (RuntimeException e) {
@@ -227,32 +413,50 @@ public final class DecisionService {
     }
   }
 
-  private Decision settle(Decision decision, TaskState task, long step, Charge charge,
+  /** On the appender thread, after fsync (or the failure): publish or undo. */
+  private Decision settle(Draft d, Decision decision, boolean uses, List<ObjectNode> incidents,
       Receipt receipt, Throwable failure) {
     if (failure != null) {
-      // This runs on the ledger's appender thread, which must never wait for a task monitor
-      // (an evaluation may hold it): the refund is done on the evaluator.
-      onEvaluator(() -> {
-        synchronized (task) {
-          task.refund(charge.calls(), charge.tokens());
-        }
-      });
+      onEvaluator(() -> undo(d, uses));
       throw failure instanceof RuntimeException runtime
           ? runtime : new IllegalStateException(failure);
     }
 
-    decisions.put(decision.decisionId(),
-        new DecisionRef(task.taskId(), step, decision.verdict()));
+    DecisionRef ref = new DecisionRef(d.decisionId, d.task.taskId(), d.proposal.agentId(),
+        d.step, decision.verdict(), decision.tier(),
+        decision.approval() == null ? null : decision.approval().id());
+    ref.seq = receipt.seq();
+    state.decisions.put(d.decisionId, ref);
+    d.task.recorded(receipt.seq());
+    if (decision.approval() != null) {
+      state.approvals.add(Controls.approvalOf(decision, d.proposal, d.requestHash, d.now));
+    }
+    if (decision.verdict() == Verdict.ALLOW && decision.tier() >= 1) {
+      state.sideEffect(d.requestHash, ref, d.now);
+    }
+    onEvaluator(() -> controls.remember(d.task, decision, d.proposal.tool(), d.now));
+    for (ObjectNode incident : incidents) {
+      controls.recordIncident(incident, receipt.seq());
+    }
     metrics.decided(decision.verdict(), decision.tier());
     return decision.withReceipt(receipt);
   }
 
-  private void onEvaluator(Runnable work) {
+  private void undo(Draft d, boolean uses) {
+    synchronized (d.task) {
+      d.task.refund(d.charge.calls(), d.charge.tokens());
+      if (uses) {
+        d.settled.usedBy(null);
+      }
+    }
+  }
+
+  void onEvaluator(Runnable work) {
     try {
       evaluator.execute(work);
     } catch (RejectedExecutionException e) {
       // Overloaded: leaving the charge in place only makes the task's budget stricter.
-      log.atWarn().setMessage("budget bookkeeping after a ledger failure was dropped")
+      log.atWarn().setMessage("bookkeeping after a decision was dropped")
           .addKeyValue("cause", "evaluator queue full").log();
     }
   }
@@ -285,7 +489,7 @@ public final class DecisionService {
 
   private Evaluation failClosed(String rule, String message) {
     metrics.failedClosed(rule);
-    return new Evaluation(Verdict.REFUSE, UNKNOWN_TIER, List.of(new Reason(rule, message)));
+    return refusal(rule, message);
   }
 
   private static boolean isFailClosed(Decision decision) {
@@ -299,11 +503,13 @@ public final class DecisionService {
   /**
    * Records what happened to an allowed action. A repeat of the same report answers as the
    * first did and charges nothing; a different status for the same decision is a conflict.
+   *
+   * @param agentId the reporting agent, or null when any agent may report (open mode)
    */
-  public CompletableFuture<OutcomeReceipt> recordOutcome(Outcome outcome) {
+  public CompletableFuture<OutcomeReceipt> recordOutcome(Outcome outcome, String agentId) {
     try {
       // Off the event loop: a repeated report is answered from the ledger file.
-      return CompletableFuture.supplyAsync(() -> recordOutcomeNow(outcome), evaluator)
+      return CompletableFuture.supplyAsync(() -> recordOutcomeNow(outcome, agentId), evaluator)
           .thenCompose(recorded -> recorded);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(
@@ -311,9 +517,9 @@ public final class DecisionService {
     }
   }
 
-  private CompletableFuture<OutcomeReceipt> recordOutcomeNow(Outcome outcome) {
-    DecisionRef ref = decisions.get(outcome.decisionId());
-    if (ref == null) {
+  private CompletableFuture<OutcomeReceipt> recordOutcomeNow(Outcome outcome, String agentId) {
+    DecisionRef ref = state.decisions.get(outcome.decisionId());
+    if (ref == null || (agentId != null && !agentId.equals(ref.agentId))) {
       return CompletableFuture.failedFuture(new DecisionException(Kind.UNKNOWN_DECISION,
           "decision_id", "no decision with id '" + outcome.decisionId() + "'"));
     }
@@ -323,7 +529,7 @@ public final class DecisionService {
               + ", not allow: there is no outcome to report"));
     }
 
-    TaskState task = tasks.state(ref.taskId);
+    TaskState task = state.tasks.state(ref.taskId);
     synchronized (task) {
       if (ref.outcomeStatus != null) {
         return repeatOutcome(ref, outcome);
@@ -353,11 +559,12 @@ public final class DecisionService {
         DecisionRecord.toRemaining(data.path("remaining")), receiptOf(entry));
   }
 
+  /** Under the task monitor: settles the reservation and moves the breaker. */
   private CompletableFuture<OutcomeReceipt> appendOutcome(
       DecisionRef ref, TaskState task, Outcome outcome) {
-    boolean failed = outcome.status() == OutcomeStatus.FAILED;
+    int failuresBefore = task.breaker().consecutiveFailures();
     task.charge(0, outcome.tokensUsed());
-    if (failed) {
+    if (outcome.status() == OutcomeStatus.FAILED) {
       task.recordFailure(ref.step);
     }
     Remaining remaining = task.remaining(policy().limits(), ref.step, clock.millis());
@@ -370,24 +577,35 @@ public final class DecisionService {
     ref.outcomeStatus = outcome.status();
     ref.outcomeTokens = outcome.tokensUsed();
     ref.pendingOutcome = recorded;
+    ObjectNode incident = controls.breakerAfterOutcome(task, outcome.status(), options);
     recorded.whenComplete((receipt, failure) -> {
       // On the appender thread: no task monitor here (see settle).
       if (failure != null) {
-        onEvaluator(() -> undoOutcome(ref, task, outcome, failed));
+        onEvaluator(() -> undoOutcome(ref, task, outcome, failuresBefore));
       } else {
         ref.outcomeSeq = receipt.receipt().seq();
         ref.pendingOutcome = null;
+        if (incident != null) {
+          controls.recordIncident(incident, receipt.receipt().seq());
+        }
       }
     });
     return recorded;
   }
 
-  private static void undoOutcome(DecisionRef ref, TaskState task, Outcome o, boolean failed) {
+  /**
+   * Puts the counters back when the outcome entry was not written. A breaker transition the
+   * outcome caused stays: the ledger refuses every write from then on, and a restart
+   * rebuilds the breaker from the entries that did reach it.
+   */
+  private static void undoOutcome(DecisionRef ref, TaskState task, Outcome o,
+      int failuresBefore) {
     synchronized (task) {
       task.refund(0, o.tokensUsed());
-      if (failed) {
+      if (o.status() == OutcomeStatus.FAILED) {
         task.forgetFailure(ref.step);
       }
+      task.breaker().restoreFailures(failuresBefore);
       ref.pendingOutcome = null;
       ref.outcomeStatus = null;
     }
@@ -395,84 +613,49 @@ public final class DecisionService {
 
   /** Rebuilds the projections from one ledger entry; called in ledger order at start-up. */
   public void restore(LedgerEntry entry) {
-    switch (entry.kind()) {
-      case DecisionRecord.DECISION -> restoreDecision(entry);
-      case DecisionRecord.OUTCOME -> restoreOutcome(entry);
-      default -> log.atDebug().setMessage("ledger entry kind not projected")
-          .addKeyValue("kind", entry.kind()).addKeyValue("seq", entry.seq()).log();
-    }
-  }
-
-  private void restoreDecision(LedgerEntry entry) {
-    JsonNode data = entry.data();
-    JsonNode proposal = data.path("proposal");
-    long at = Instant.parse(entry.time()).toEpochMilli();
-    TaskState task = tasks.state(proposal.path("task_id").asText());
-    Charge charge = Charge.of(data.path("charged"));
-    synchronized (task) {
-      task.touch(at);
-      task.charge(charge.calls(), charge.tokens());
-    }
-
-    Decision decision = DecisionRecord.toDecision(data, receiptOf(entry));
-    long step = proposal.path("step").asLong(0);
-    decisions.put(decision.decisionId(),
-        new DecisionRef(task.taskId(), step, decision.verdict()));
-
-    JsonNode key = proposal.path("idempotency_key");
-    boolean fresh = clock.millis() - at < idempotencyWindow.toMillis();
-    if (key.isTextual() && fresh && !isFailClosed(decision)) {
-      idempotency.restore(proposal.path("agent_id").asText(), key.asText(),
-          data.path("request_hash").asText(), entry.seq(), at);
-    }
-  }
-
-  private void restoreOutcome(LedgerEntry entry) {
-    JsonNode data = entry.data();
-    DecisionRef ref = decisions.get(data.path("decision_id").asText());
-    if (ref == null) {
-      log.atWarn().setMessage("outcome entry names an unknown decision")
-          .addKeyValue("seq", entry.seq()).log();
-      return;
-    }
-
-    OutcomeStatus status = OutcomeStatus.fromWire(data.path("status").asText()).orElseThrow();
-    TaskState task = tasks.state(ref.taskId);
-    synchronized (task) {
-      task.charge(0, data.path("tokens_used").asLong());
-      if (status == OutcomeStatus.FAILED) {
-        task.recordFailure(ref.step);
-      }
-      ref.outcomeStatus = status;
-      ref.outcomeTokens = data.path("tokens_used").asLong();
-      ref.outcomeSeq = entry.seq();
-    }
-  }
-
-  private static Receipt receiptOf(LedgerEntry entry) {
-    return new Receipt(entry.seq(), entry.hash(), entry.signature(), entry.keyId());
+    new Restorer(state, clock, options).restore(entry);
   }
 
   /**
-   * What the outcome endpoint needs to know of a past decision, kept small (it lives as long
-   * as the process); changed under the task monitor, except that the appender thread
-   * publishes a recorded outcome's seq (volatile, seq before clearing the pending future). An
-   * outcome is pending until the ledger has it, then only its seq is kept and a repeated
-   * report is answered from the ledger.
+   * A decision as the agent may read it: its answer plus what happened since. With a wait,
+   * a decision whose approval is pending is answered as soon as it is settled, or when the
+   * wait is over, whichever comes first.
+   *
+   * @param agentId the reading agent, or null when the caller may read any decision
    */
-  private static final class DecisionRef {
-    final String taskId;
-    final long step;
-    final Verdict verdict;
-    OutcomeStatus outcomeStatus;
-    long outcomeTokens;
-    volatile long outcomeSeq;
-    volatile CompletableFuture<OutcomeReceipt> pendingOutcome;
-
-    DecisionRef(String taskId, long step, Verdict verdict) {
-      this.taskId = taskId;
-      this.step = step;
-      this.verdict = verdict;
+  public CompletableFuture<DecisionView> view(String decisionId, String agentId,
+      Duration wait) {
+    CompletableFuture<DecisionView> now =
+        CompletableFuture.supplyAsync(() -> viewNow(decisionId, agentId), evaluator);
+    if (wait.isZero()) {
+      return now;
     }
+    return now.thenCompose(view -> {
+      Approval approval = view.approval();
+      if (approval == null || approval.status() != Approval.Status.PENDING) {
+        return CompletableFuture.completedFuture(view);
+      }
+      // A copy: timing out one reader must not complete the approval's own future.
+      return approval.settled().copy()
+          .completeOnTimeout(approval, wait.toMillis(), TimeUnit.MILLISECONDS)
+          .thenApplyAsync(settled -> viewNow(decisionId, agentId), evaluator);
+    });
+  }
+
+  private DecisionView viewNow(String decisionId, String agentId) {
+    DecisionRef ref = state.decisions.get(decisionId);
+    if (ref == null || (agentId != null && !agentId.equals(ref.agentId))) {
+      // Another agent's decision is answered as if it did not exist.
+      throw new DecisionException(Kind.UNKNOWN_DECISION, "decision_id",
+          "no decision with id '" + decisionId + "'");
+    }
+    LedgerEntry entry = readEntry(ref.seq);
+    Decision decision = DecisionRecord.toDecision(entry.data(), receiptOf(entry));
+    Approval approval = state.approvals.find(ref.approvalId).orElse(null);
+    return new DecisionView(decision, approval, ref.outcomeStatus, ref.inDoubt());
+  }
+
+  static Receipt receiptOf(LedgerEntry entry) {
+    return new Receipt(entry.seq(), entry.hash(), entry.signature(), entry.keyId());
   }
 }

@@ -44,14 +44,23 @@ final class IdempotencyIndex {
     return claims.asMap().putIfAbsent(indexKey(agentId, key), fresh);
   }
 
+  /**
+   * Moves the key from a settled decision to a new one (after an approval or a release),
+   * atomically: of two racing retries only one gets to decide, the other waits for it.
+   */
+  boolean replace(String agentId, String key, Claim old, Claim fresh) {
+    return claims.asMap().replace(indexKey(agentId, key), old, fresh);
+  }
+
   void release(String agentId, String key, Claim claim) {
     claims.asMap().remove(indexKey(agentId, key), claim);
   }
 
   /** Records a decision read back from the ledger at start-up. */
-  void restore(String agentId, String key, String requestHash, long seq, long atMillis) {
+  void restore(String agentId, String key, String requestHash, String decisionId, long seq,
+      long atMillis) {
     Claim claim = new Claim(requestHash, atMillis);
-    claim.recorded(seq);
+    claim.recorded(decisionId, seq);
     claims.put(indexKey(agentId, key), claim);
   }
 
@@ -102,6 +111,7 @@ final class IdempotencyIndex {
     final long claimedAtMillis;
     private volatile CompletableFuture<Decision> pending = new CompletableFuture<>();
     private volatile long seq;
+    private volatile String decisionId;
 
     Claim(String requestHash, long claimedAtMillis) {
       this.requestHash = requestHash;
@@ -117,14 +127,21 @@ final class IdempotencyIndex {
       return seq;
     }
 
+    /** The decision recorded under the key; null while pending. */
+    String decisionId() {
+      return decisionId;
+    }
+
     /** For a claim rebuilt from the ledger, which nobody waits on. */
-    void recorded(long entrySeq) {
+    void recorded(String recordedDecisionId, long entrySeq) {
+      decisionId = recordedDecisionId;
       seq = entrySeq;
       pending = null;
     }
 
     void complete(Decision decision) {
       CompletableFuture<Decision> waiting = pending;
+      decisionId = decision.decisionId();
       seq = decision.receipt().seq();
       waiting.complete(decision);
       pending = null;

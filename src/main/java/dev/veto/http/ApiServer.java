@@ -1,6 +1,10 @@
 package dev.veto.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.auth.AccessTable;
+import dev.veto.auth.Caller;
+import dev.veto.auth.Role;
+import dev.veto.auth.TokenFile;
 import dev.veto.decision.Decision;
 import dev.veto.decision.DecisionException;
 import dev.veto.decision.DecisionService;
@@ -20,6 +24,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -41,6 +46,7 @@ public final class ApiServer {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   private static final String JSON = "application/json";
   static final String REPLAYED_HEADER = "idempotent-replayed";
+  private static final String CALLER = "veto.caller";
 
   private final Vertx vertx;
   private final DecisionService decisions;
@@ -49,14 +55,21 @@ public final class ApiServer {
   private final PrometheusMeterRegistry metrics;
   private final Timer decideLatency;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final TokenFile tokens;
+  private final Clock clock;
 
+  /**
+   * @param tokens the operator's bearer tokens, or null for the open development mode
+   */
   public ApiServer(Vertx vertx, DecisionService decisions, Ledger ledger,
-      PrometheusMeterRegistry metrics, ApiOptions options) {
+      PrometheusMeterRegistry metrics, ApiOptions options, TokenFile tokens, Clock clock) {
     this.vertx = vertx;
     this.decisions = decisions;
     this.ledger = ledger;
     this.metrics = metrics;
     this.options = options;
+    this.tokens = tokens;
+    this.clock = clock;
     this.decideLatency = Timer.builder("veto.decide.latency")
         .description("time from a decide request's body to its answer")
         .publishPercentileHistogram()
@@ -107,8 +120,11 @@ public final class ApiServer {
     Router router = Router.router(vertx);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
 
+    router.route("/v1/*").handler(this::authorize);
     router.post("/v1/decide").consumes(JSON).handler(bodies).handler(this::decide);
     router.post("/v1/outcomes").consumes(JSON).handler(bodies).handler(this::outcome);
+    new LifecycleApi(vertx, decisions, (ctx, body) -> send(ctx, 200, Responses.json(body)))
+        .mount(router, bodies);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
 
@@ -119,9 +135,69 @@ public final class ApiServer {
     return router;
   }
 
+  /**
+   * Every /v1 request: who is calling (401 without a valid token), whether the endpoint
+   * exists (404, 405), and whether the caller's roles may call it (403). The token itself is
+   * never logged or echoed.
+   */
+  private void authorize(RoutingContext ctx) {
+    Caller caller = authenticate(ctx);
+    String path = ctx.normalizedPath();
+    String method = ctx.request().method().name();
+    if (!AccessTable.knowsPath(path)) {
+      throw new ApiException(404, "not_found", "no such endpoint", null);
+    }
+    AccessTable.Row row = AccessTable.find(method, path).orElseThrow(() ->
+        new ApiException(405, "method_not_allowed", "this endpoint does not take " + method,
+            null));
+    if (row.roles().stream().noneMatch(caller::has)) {
+      throw new ApiException(403, "forbidden", "this token's roles " + roleNames(caller)
+          + " may not call " + method + " " + path, null);
+    }
+    ctx.put(CALLER, caller);
+    ctx.next();
+  }
+
+  private Caller authenticate(RoutingContext ctx) {
+    if (tokens == null) {
+      return Caller.OPEN;
+    }
+    String header = ctx.request().getHeader("authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      ctx.response().putHeader("www-authenticate", "Bearer realm=\"veto\"");
+      throw new ApiException(401, "unauthenticated",
+          "send a bearer token: Authorization: Bearer <token>", "authorization");
+    }
+    return tokens.authenticate(header.substring(7).trim(), clock.instant()).orElseThrow(() -> {
+      ctx.response().putHeader("www-authenticate",
+          "Bearer realm=\"veto\", error=\"invalid_token\"");
+      return new ApiException(401, "unauthenticated",
+          "the bearer token is unknown or expired", "authorization");
+    });
+  }
+
+  private static String roleNames(Caller caller) {
+    return caller.roles().stream().map(Role::wire).sorted().toList().toString();
+  }
+
+  static Caller caller(RoutingContext ctx) {
+    Caller caller = ctx.get(CALLER);
+    return caller == null ? Caller.OPEN : caller;
+  }
+
+  /** An agent's token speaks for one agent: a body claiming another is refused. */
+  private static void checkAgent(RoutingContext ctx, String claimed) {
+    Caller caller = caller(ctx);
+    if (!caller.mayActFor(claimed)) {
+      throw new ApiException(403, "agent_mismatch", "this token speaks for agent '"
+          + caller.agentId() + "', not for the agent_id in the body", "agent_id");
+    }
+  }
+
   private void decide(RoutingContext ctx) {
     RequestReader.checkContentType(ctx.request().getHeader("content-type"));
     var proposal = RequestReader.proposal(body(ctx));
+    checkAgent(ctx, proposal.agentId());
     long started = System.nanoTime();
     long timer = vertx.setTimer(options.decisionTimeoutMillis(), id -> timedOut(ctx));
     onContext(decisions.decide(proposal)).onComplete(result -> {
@@ -151,7 +227,7 @@ public final class ApiServer {
   private void outcome(RoutingContext ctx) {
     RequestReader.checkContentType(ctx.request().getHeader("content-type"));
     var outcome = RequestReader.outcome(body(ctx));
-    onContext(decisions.recordOutcome(outcome))
+    onContext(decisions.recordOutcome(outcome, caller(ctx).agentId()))
         .onSuccess(receipt -> send(ctx, 200, Responses.outcome(receipt)))
         .onFailure(failure -> outcomeFailed(ctx, failure));
   }
@@ -162,6 +238,7 @@ public final class ApiServer {
         .put("status", ready ? "ok" : "unavailable")
         .put("policy_version", decisions.policy() == null ? null : decisions.policy().version())
         .put("ledger_writable", ledger.writable())
+        .put("auth", tokens == null ? "open" : "tokens")
         .put("ledger_seq", ledger.lastSeq());
     send(ctx, ready ? 200 : 503, Responses.json(body));
   }
@@ -177,7 +254,7 @@ public final class ApiServer {
     return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
   }
 
-  private static byte[] body(RoutingContext ctx) {
+  static byte[] body(RoutingContext ctx) {
     Buffer buffer = ctx.body() == null ? null : ctx.body().buffer();
     return buffer == null ? new byte[0] : buffer.getBytes();
   }
@@ -220,8 +297,8 @@ public final class ApiServer {
 
   private void sendRejected(RoutingContext ctx, DecisionException rejected) {
     int status = switch (rejected.kind()) {
-      case UNKNOWN_DECISION -> 404;
-      case IDEMPOTENCY_CONFLICT, OUTCOME_CONFLICT, OUTCOME_NOT_ALLOWED -> 409;
+      case UNKNOWN_DECISION, NOT_FOUND -> 404;
+      case IDEMPOTENCY_CONFLICT, OUTCOME_CONFLICT, OUTCOME_NOT_ALLOWED, ALREADY_SETTLED -> 409;
       case OVERLOADED -> 503;
     };
     String code = rejected.kind().name().toLowerCase(java.util.Locale.ROOT);
@@ -234,9 +311,18 @@ public final class ApiServer {
 
   /** The single place where failures become HTTP answers. */
   private void failed(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
+    Throwable failure = ctx.failure() == null ? null : unwrap(ctx.failure());
     if (failure instanceof ApiException api) {
       sendError(ctx, api.status(), api.code(), api.getMessage(), api.field());
+      return;
+    }
+    if (failure instanceof DecisionException rejected) {
+      sendRejected(ctx, rejected);
+      return;
+    }
+    if (failure instanceof LedgerUnavailableException) {
+      sendError(ctx, 503, "ledger_unavailable",
+          "the ledger cannot be written; nothing was changed, try again later", null);
       return;
     }
 

@@ -94,6 +94,39 @@ final class RequestReader {
     return new Outcome(decisionId, status, tokens == null ? 0 : tokens);
   }
 
+  /**
+   * The body of an approver's or operator's request: a JSON object with only the known
+   * fields; an empty body reads as {}.
+   */
+  static ObjectNode controlBody(byte[] body, Set<String> known) {
+    ObjectNode root = body.length == 0 ? Json.MAPPER.createObjectNode() : parseObject(body);
+    rejectUnknownFields(root, known);
+    return root;
+  }
+
+  static String requiredText(ObjectNode root, String field) {
+    return requiredId(root, field);
+  }
+
+  /** A free-text field (a comment, a reason): a string of plain text, at most max chars. */
+  static String optionalText(ObjectNode root, String field, int max) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual() || node.asText().length() > max || !isPlainText(node.asText())) {
+      throw ApiException.badRequest("invalid_field", field,
+          field + " must be a string of at most " + max + " characters, no control characters");
+    }
+    return node.asText();
+  }
+
+  /** A path parameter that names an id: same rules as ids in bodies. */
+  static String pathId(String value, String field) {
+    ObjectNode holder = Json.MAPPER.createObjectNode().put(field, value);
+    return requiredId(holder, field);
+  }
+
   private static ObjectNode parseObject(byte[] body) {
     if (body.length == 0) {
       throw ApiException.badRequest("empty_body", null, "the request body is empty");

@@ -2,7 +2,9 @@ package dev.veto.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.approval.Approval;
 import dev.veto.decision.Decision;
+import dev.veto.decision.DecisionView;
 import dev.veto.decision.DecisionRecord;
 import dev.veto.decision.OutcomeReceipt;
 import dev.veto.json.Json;
@@ -18,16 +20,59 @@ final class Responses {
   private Responses() {}
 
   static Buffer decision(Decision decision) {
+    return write(decisionNode(decision));
+  }
+
+  /**
+   * The answer to a proposal, built from the recorded decision only, so a replay is the same
+   * bytes. A replay of an action in doubt adds {@code outcome: unknown} and a reason.
+   */
+  private static ObjectNode decisionNode(Decision decision) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("decision_id", decision.decisionId());
     body.put("task_id", decision.taskId());
     body.put("verdict", decision.verdict().wire());
     body.put("tier", decision.tier());
-    body.set("reasons", DecisionRecord.reasons(decision.reasons()));
+    List<Reason> reasons = decision.reasons();
+    if (decision.inDoubt()) {
+      reasons = new java.util.ArrayList<>(reasons);
+      reasons.add(0, new Reason("veto.in_doubt", "this action was allowed before and its"
+          + " outcome is unknown: check whether it already took effect before acting, then"
+          + " report the outcome"));
+      body.put("outcome", "unknown");
+    }
+    body.set("reasons", DecisionRecord.reasons(reasons));
     body.put("policy_version", decision.policyVersion());
+    body.putObject("mode").put("name", decision.mode().wire())
+        .put("meaning", decision.mode().meaning());
+    if (decision.approval() != null) {
+      ObjectNode approval = body.putObject(decision.approval().kind());
+      approval.put("id", decision.approval().id());
+      if (decision.approval().expiresAt() != null) {
+        approval.put("expires_at", decision.approval().expiresAt());
+      }
+    }
     body.set("budgets", remaining(decision.remaining()));
     body.set("receipt", receipt(decision.receipt()));
-    return write(body);
+    return body;
+  }
+
+  /** {@code GET /v1/decisions/{id}}: the recorded answer and what happened since. */
+  static ObjectNode decisionView(DecisionView view) {
+    ObjectNode body = decisionNode(view.decision());
+    Approval approval = view.approval();
+    if (approval != null) {
+      ObjectNode node = (ObjectNode) body.get(approval.kind().wire());
+      node.put("status", approval.statusWire());
+      if (approval.settledBy() != null) {
+        node.put("settled_by", approval.settledBy());
+        node.put("comment", approval.comment());
+      }
+      node.put("used", approval.usedBy() != null);
+    }
+    body.put("outcome", view.outcome() == null ? null : view.outcome().wire());
+    body.put("in_doubt", view.inDoubt());
+    return body;
   }
 
   static Buffer outcome(OutcomeReceipt outcome) {

@@ -1,5 +1,6 @@
 package dev.veto.server;
 
+import dev.veto.auth.TokenFile;
 import dev.veto.crypto.KeyFiles;
 import dev.veto.crypto.SigningKey;
 import dev.veto.decision.DecisionMetrics;
@@ -11,7 +12,6 @@ import dev.veto.ledger.LedgerOptions;
 import dev.veto.policy.ActivePolicy;
 import dev.veto.policy.Policy;
 import dev.veto.policy.PolicyException;
-import dev.veto.task.TaskRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -63,15 +63,18 @@ public final class VetoServer implements AutoCloseable {
 
     ThreadPoolExecutor evaluator = evaluatorPool();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    DecisionService decisions = new DecisionService(new ActivePolicy(policy), ledger, new TaskRegistry(),
-        config.clock(), evaluator, config.idempotencyWindow(), new DecisionMetrics(metrics));
+    DecisionService decisions = new DecisionService(new ActivePolicy(policy), ledger,
+        config.clock(), evaluator, config.lifecycle(), new DecisionMetrics(metrics));
     ledger.replay(decisions::restore);
+    TokenFile tokens = loadTokens(config);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
         Runtime.getRuntime().availableProcessors()));
     ApiServer api = new ApiServer(vertx, decisions, ledger, metrics,
-        ApiOptions.defaults(config.host(), config.port()));
+        ApiOptions.defaults(config.host(), config.port()), tokens, config.clock());
     int port = await(api);
+    // Approvals past their time to live expire as denied, checked every second.
+    vertx.setPeriodic(1000, id -> decisions.controls().expireOverdue());
     log.atInfo().setMessage("veto started")
         .addKeyValue("host", config.host()).addKeyValue("port", port)
         .addKeyValue("policy_version", policy.version())
@@ -79,8 +82,21 @@ public final class VetoServer implements AutoCloseable {
         .addKeyValue("public_key", KeyFiles.publicKeyPath(config.dataDir()))
         .addKeyValue("ledger_entries", ledger.lastSeq())
         .addKeyValue("fsync", config.fsync())
+        .addKeyValue("auth", tokens == null ? "open" : "tokens")
         .addKeyValue("start_ms", (System.nanoTime() - started) / 1_000_000).log();
     return new VetoServer(ledger, evaluator, vertx, api, port);
+  }
+
+  private static TokenFile loadTokens(ServerConfig config) throws IOException {
+    if (config.tokenFile() == null) {
+      log.atWarn().setMessage("no token file: open development mode, every caller has every"
+          + " role and no token is checked; start with --tokens FILE in production").log();
+      return null;
+    }
+    TokenFile tokens = TokenFile.load(config.tokenFile());
+    log.atInfo().setMessage("tokens loaded").addKeyValue("file", config.tokenFile())
+        .addKeyValue("tokens", tokens.size()).log();
+    return tokens;
   }
 
   private static int await(ApiServer api) throws IOException, InterruptedException {

@@ -2,8 +2,13 @@ package dev.veto.task;
 
 import dev.veto.policy.Limits;
 import dev.veto.policy.TaskUsage;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one task has spent: tool calls, tokens, wall-clock since its first proposal, and failed
@@ -21,9 +26,77 @@ public final class TaskState {
   private long calls;
   private long tokens;
   private final Map<Long, Integer> failuresByStep = new HashMap<>();
+  private final Breaker breaker = new Breaker();
+  private final Deque<RecentDecision> recent = new ArrayDeque<>();
+  private final Set<String> tripped = new HashSet<>();
+  private Halt halt;
+  private long firstSeq = -1;
+
+  /** How many of the task's latest decisions are kept to show approvers and operators. */
+  public static final int RECENT = 10;
 
   TaskState(String taskId) {
     this.taskId = taskId;
+  }
+
+  /** A task stopped by an operator or by Veto; null when it runs. */
+  public record Halt(String by, String reason, long atMillis) {}
+
+  /** A short line about one decision, for the context of an approval or a task view. */
+  public record RecentDecision(String decisionId, String tool, String verdict, int tier,
+      long atMillis) {}
+
+  public Breaker breaker() {
+    return breaker;
+  }
+
+  public Halt halt() {
+    return halt;
+  }
+
+  public void halt(Halt newHalt) {
+    halt = newHalt;
+  }
+
+  /**
+   * The operator's reset: budgets, failures, breaker and halt start afresh; the wall clock
+   * restarts at the next proposal. Recent decisions stay, they are history.
+   */
+  public void reset() {
+    firstSeenMillis = -1;
+    calls = 0;
+    tokens = 0;
+    failuresByStep.clear();
+    breaker.reset();
+    tripped.clear();
+    halt = null;
+  }
+
+  /** Records that a limit tripped; true only the first time (one incident per trigger). */
+  public boolean trip(String trigger) {
+    return tripped.add(trigger);
+  }
+
+  /** The seq of the task's first ledger entry, the start of an incident's range. */
+  public long firstSeq() {
+    return firstSeq;
+  }
+
+  public void recorded(long seq) {
+    if (firstSeq < 0) {
+      firstSeq = seq;
+    }
+  }
+
+  public void remember(RecentDecision decision) {
+    recent.addLast(decision);
+    if (recent.size() > RECENT) {
+      recent.removeFirst();
+    }
+  }
+
+  public List<RecentDecision> recentDecisions() {
+    return List.copyOf(recent);
   }
 
   public String taskId() {

@@ -5,13 +5,13 @@ import dev.veto.crypto.SigningKey;
 import dev.veto.decision.Decision;
 import dev.veto.decision.DecisionMetrics;
 import dev.veto.decision.DecisionService;
+import dev.veto.decision.LifecycleOptions;
 import dev.veto.decision.Proposal;
 import dev.veto.json.Json;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerOptions;
 import dev.veto.policy.ActivePolicy;
 import dev.veto.policy.Policy;
-import dev.veto.task.TaskRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +51,8 @@ public class PipelineBenchmark {
     ledger = Ledger.open(Files.createTempDirectory("veto-bench"), SigningKey.generate(),
         Clock.systemUTC(), new LedgerOptions(/* fsync= */ false, /* maxBatch= */ 512));
     evaluator = Executors.newFixedThreadPool(2);
-    decisions = new DecisionService(new ActivePolicy(policy), ledger, new TaskRegistry(), Clock.systemUTC(),
-        evaluator, Duration.ofHours(24), new DecisionMetrics(new SimpleMeterRegistry()));
+    decisions = new DecisionService(new ActivePolicy(policy), ledger, Clock.systemUTC(),
+        evaluator, LifecycleOptions.defaults(), new DecisionMetrics(new SimpleMeterRegistry()));
   }
 
   @TearDown

@@ -2,6 +2,7 @@ package dev.veto.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.decision.LifecycleOptions;
 import dev.veto.json.Json;
 import dev.veto.server.ServerConfig;
 import dev.veto.server.VetoServer;
@@ -46,7 +47,7 @@ public final class VetoFixture implements AutoCloseable {
 
   private static VetoFixture start(Path dataDir, Path rulesDir, Path configFile, Clock clock) {
     ServerConfig config = new ServerConfig(dataDir, rulesDir, configFile, "127.0.0.1", 0, true,
-        Duration.ofHours(24), clock);
+        LifecycleOptions.defaults(), null, clock);
     VetoFixture fixture = new VetoFixture(config);
     fixture.boot();
     return fixture;
