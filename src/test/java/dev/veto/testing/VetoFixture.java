@@ -46,11 +46,58 @@ public final class VetoFixture implements AutoCloseable {
   }
 
   private static VetoFixture start(Path dataDir, Path rulesDir, Path configFile, Clock clock) {
-    ServerConfig config = new ServerConfig(dataDir, rulesDir, configFile, "127.0.0.1", 0, true,
-        LifecycleOptions.defaults(), null, clock);
-    VetoFixture fixture = new VetoFixture(config);
-    fixture.boot();
-    return fixture;
+    return builder(dataDir).rules(rulesDir).config(configFile).clock(clock).start();
+  }
+
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
+  }
+
+  /** For tests that need lifecycle options, tokens or a clock of their own. */
+  public static final class Builder {
+    private final Path dataDir;
+    private Path rulesDir = RULES;
+    private Path configFile;
+    private Path tokenFile;
+    private Clock clock = Clock.systemUTC();
+    private LifecycleOptions lifecycle = LifecycleOptions.defaults();
+
+    private Builder(Path dataDir) {
+      this.dataDir = dataDir;
+    }
+
+    public Builder rules(Path rules) {
+      this.rulesDir = rules;
+      return this;
+    }
+
+    public Builder config(Path file) {
+      this.configFile = file;
+      return this;
+    }
+
+    public Builder tokens(Path file) {
+      this.tokenFile = file;
+      return this;
+    }
+
+    public Builder clock(Clock testClock) {
+      this.clock = testClock;
+      return this;
+    }
+
+    public Builder lifecycle(LifecycleOptions options) {
+      this.lifecycle = options;
+      return this;
+    }
+
+    public VetoFixture start() {
+      ServerConfig config = new ServerConfig(dataDir, rulesDir, configFile, "127.0.0.1", 0,
+          true, lifecycle, tokenFile, clock);
+      VetoFixture fixture = new VetoFixture(config);
+      fixture.boot();
+      return fixture;
+    }
   }
 
   private void boot() {
@@ -92,6 +139,33 @@ public final class VetoFixture implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       request.header("content-type", contentType);
+    }
+    return send(request.build());
+  }
+
+  /** A POST with a bearer token (or none when token is null). */
+  public Reply post(String path, String body, String contentType, String token) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      request.header("content-type", contentType);
+    }
+    if (token != null) {
+      request.header("authorization", "Bearer " + token);
+    }
+    return send(request.build());
+  }
+
+  /** A request of any method with a bearer token (or none when token is null). */
+  public Reply call(String method, String path, String body, String token) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).method(method,
+        body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("content-type", "application/json");
+    }
+    if (token != null) {
+      request.header("authorization", "Bearer " + token);
     }
     return send(request.build());
   }
