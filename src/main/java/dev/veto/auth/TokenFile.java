@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -165,9 +167,12 @@ public final class TokenFile {
     if (expires != null) {
       entry.put("expires", expires.toString());
     }
+    // Written beside, readable by the owner only, then renamed over: a reader sees the old
+    // file or the new one, never half of one.
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.write(temp, YAML.writeValueAsBytes(root));
-    Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
   }
 }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         KeygenCommand.class,
         SendCommand.class,
         CheckCommand.class,
+        TokenCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
