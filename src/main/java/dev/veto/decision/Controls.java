@@ -86,7 +86,8 @@ public final class Controls {
         .put("decision_id", approval.decisionId())
         .put("task_id", approval.taskId())
         .put("status", approval.statusWire())
-        .put("by", by);
+        .put("by", by)
+        .put("at", iso(approval.settledAtMillis()));
     if (comment != null) {
       data.put("comment", comment);
     }
@@ -238,7 +239,8 @@ public final class Controls {
         .put("from", from.wire())
         .put("to", to.wire())
         .put("cause", cause)
-        .put("consecutive_failures", task.breaker().consecutiveFailures());
+        .put("consecutive_failures", task.breaker().consecutiveFailures())
+        .put("at", iso(now));
     append(DecisionRecord.BREAKER, data);
     log.atWarn().setMessage("breaker moved").addKeyValue("task_id", task.taskId())
         .addKeyValue("from", from.wire()).addKeyValue("to", to.wire()).log();
@@ -314,9 +316,10 @@ public final class Controls {
       if (task.halt() != null) {
         return CompletableFuture.completedFuture(taskView(task));
       }
-      task.halt(new TaskState.Halt(by, reason, clock.millis()));
+      long now = clock.millis();
+      task.halt(new TaskState.Halt(by, reason, now));
       ObjectNode data = Json.MAPPER.createObjectNode()
-          .put("task_id", taskId).put("by", by).put("reason", reason);
+          .put("task_id", taskId).put("by", by).put("reason", reason).put("at", iso(now));
       return append(DecisionRecord.TASK_HALTED, data).thenApply(r -> viewOf(taskId));
     });
   }
@@ -401,15 +404,17 @@ public final class Controls {
   public CompletableFuture<ArrayNode> setMode(ModeBook.Scope scope, String id, Mode mode,
       String by, String reason) {
     return onEvaluator(() -> {
+      long now = clock.millis();
       ObjectNode data = Json.MAPPER.createObjectNode()
           .put("scope", scope.wire())
           .put("id", id)
           .put("mode", mode.wire())
           .put("by", by)
-          .put("reason", reason);
+          .put("reason", reason)
+          .put("at", iso(now));
       synchronized (state.modes) {
         return append(DecisionRecord.MODE_SET, data).thenApply(receipt -> {
-          state.modes.set(new ModeBook.Setting(scope, id, mode, by, reason, clock.millis()));
+          state.modes.set(new ModeBook.Setting(scope, id, mode, by, reason, now));
           log.atWarn().setMessage("mode set").addKeyValue("scope", scope.wire())
               .addKeyValue("id", id).addKeyValue("mode", mode.wire()).addKeyValue("by", by)
               .log();

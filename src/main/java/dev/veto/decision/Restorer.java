@@ -38,7 +38,7 @@ final class Restorer {
 
   void restore(LedgerEntry entry) {
     JsonNode data = entry.data();
-    long at = Instant.parse(entry.time()).toEpochMilli();
+    long at = timeOf(data.path("at"), entry);
     switch (entry.kind()) {
       case DecisionRecord.DECISION -> decision(entry, data, at);
       case DecisionRecord.OUTCOME -> outcome(entry, data);
@@ -51,6 +51,14 @@ final class Restorer {
       default -> log.atDebug().setMessage("ledger entry kind not projected")
           .addKeyValue("kind", entry.kind()).addKeyValue("seq", entry.seq()).log();
     }
+  }
+
+  /**
+   * When the change happened: the explicit {@code at} of lifecycle entries (the moment the
+   * live path used), else the entry's time.
+   */
+  private static long timeOf(JsonNode at, LedgerEntry entry) {
+    return Instant.parse(at.isTextual() ? at.asText() : entry.time()).toEpochMilli();
   }
 
   private TaskState task(JsonNode data) {

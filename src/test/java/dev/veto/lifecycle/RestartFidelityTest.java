@@ -1,0 +1,155 @@
+package dev.veto.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.decision.LifecycleOptions;
+import dev.veto.json.Json;
+import dev.veto.testing.Proposals;
+import dev.veto.testing.TestClock;
+import dev.veto.testing.VetoFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * After a stop and a start, every task, approval, queued action, breaker, mode and incident
+ * is exactly where it was: a seeded mix of everything an agent, an approver and an operator
+ * do, then every view compared before and after.
+ */
+class RestartFidelityTest {
+
+  private static final String[] TOOLS = {"get_user_details", "enable_roaming",
+      "transfer_to_human_agents", "BankManagerTransferFunds", "frobnicate"};
+
+  @TempDir
+  Path data;
+
+  private final TestClock clock = TestClock.at("2026-12-03T12:00:00Z");
+
+  @Test
+  void shouldRebuildEveryViewExactlyFromTheLedger() {
+    LifecycleOptions d = LifecycleOptions.defaults();
+    LifecycleOptions options = new LifecycleOptions(d.idempotencyWindow(), d.approvalTtl(),
+        d.duplicateWindow(), 2, Duration.ofSeconds(30), 1);
+    try (VetoFixture veto = VetoFixture.builder(data).clock(clock).lifecycle(options).start()) {
+      List<String> tasks = drive(veto, new Random(20261203));
+      String before = snapshot(veto, tasks);
+
+      veto.restart();
+
+      String after = snapshot(veto, tasks);
+      if (!after.equals(before)) {
+        dump(before, after);
+      }
+      assertThat(after).isEqualTo(before);
+    }
+  }
+
+  /** A seeded mix of proposals, outcomes, settlements, halts, resets and modes. */
+  private List<String> drive(VetoFixture veto, Random random) {
+    List<String> tasks = List.of("t-a", "t-b", "t-c", "t-d");
+    List<JsonNode> decisions = new ArrayList<>();
+    veto.post("/v1/modes", "{\"scope\":\"task\",\"id\":\"t-d\",\"mode\":\"queue\"}");
+    veto.post("/v1/modes", "{\"scope\":\"agent\",\"id\":\"agent-test\",\"mode\":\"confirm\"}");
+    for (int i = 0; i < 120; i++) {
+      int action = random.nextInt(10);
+      String task = tasks.get(random.nextInt(tasks.size()));
+      if (action < 6 || decisions.isEmpty()) {
+        JsonNode decision = propose(veto, random, task, i);
+        if (decision.path("verdict").asText().equals("allow")) {
+          decisions.add(decision);
+        }
+      } else if (action < 8) {
+        report(veto, decisions.get(random.nextInt(decisions.size())), random);
+      } else if (action == 8) {
+        settleSomething(veto, random);
+      } else {
+        control(veto, random, task);
+      }
+      clock.advance(Duration.ofSeconds(random.nextInt(20)));
+    }
+    return tasks;
+  }
+
+  private JsonNode propose(VetoFixture veto, Random random, String task, int i) {
+    ObjectNode proposal = Proposals.of(task, TOOLS[random.nextInt(TOOLS.length)]);
+    proposal.put("step", random.nextInt(3));
+    proposal.put("tokens_used", random.nextInt(500));
+    proposal.put("idempotency_key", "k-" + random.nextInt(40));
+    ObjectNode args = proposal.putObject("args").put("n", i % 7);
+    if (proposal.path("tool").asText().startsWith("Bank")) {
+      args.put("amount", random.nextInt(3) * 50);
+    }
+    return veto.decide(proposal).json();
+  }
+
+  private void report(VetoFixture veto, JsonNode decision, Random random) {
+    String[] statuses = {"succeeded", "failed", "failed", "unknown"};
+    veto.post("/v1/outcomes", "{\"decision_id\":\"" + decision.path("decision_id").asText()
+        + "\",\"status\":\"" + statuses[random.nextInt(statuses.length)]
+        + "\",\"tokens_used\":" + random.nextInt(100) + "}");
+  }
+
+  private void settleSomething(VetoFixture veto, Random random) {
+    JsonNode pending = veto.get("/v1/approvals?status=pending").json().path("items");
+    if (!pending.isEmpty()) {
+      String id = pending.get(random.nextInt(pending.size())).path("id").asText();
+      veto.post("/v1/approvals/" + id, "{\"decision\":\""
+          + (random.nextBoolean() ? "approve" : "deny") + "\"}");
+    }
+    JsonNode queued = veto.get("/v1/queue?status=queued").json().path("items");
+    if (!queued.isEmpty()) {
+      String id = queued.get(0).path("id").asText();
+      veto.post("/v1/queue/" + id, "{\"action\":\""
+          + (random.nextBoolean() ? "release" : "drop") + "\"}");
+    }
+  }
+
+  private void control(VetoFixture veto, Random random, String task) {
+    switch (random.nextInt(3)) {
+      case 0 -> veto.post("/v1/tasks/" + task + "/halt", "{\"reason\":\"drill\"}");
+      case 1 -> veto.post("/v1/tasks/" + task + "/reset", "");
+      default -> veto.post("/v1/modes", "{\"scope\":\"global\",\"mode\":\""
+          + (random.nextBoolean() ? "cheaper_model" : "normal") + "\"}");
+    }
+  }
+
+  private String snapshot(VetoFixture veto, List<String> tasks) {
+    ObjectNode all = Json.MAPPER.createObjectNode();
+    for (String task : tasks) {
+      all.set(task, veto.get("/v1/tasks/" + task).json());
+    }
+    all.set("approvals", veto.get("/v1/approvals").json());
+    all.set("queue", veto.get("/v1/queue").json());
+    all.set("modes", sortedModes(veto.get("/v1/modes").json()));
+    all.set("incidents", veto.get("/v1/incidents").json());
+    assertThat(all.path("approvals").path("items").size()).isPositive();
+    assertThat(all.path("incidents").path("items").size()).isPositive();
+    // Canonical form: the order of an object's members is not part of the state.
+    return new String(Json.canonical(all), java.nio.charset.StandardCharsets.UTF_8)
+        .replace("},{", "},\n{");
+  }
+
+  /** Leaves both views beside the test reports, to diff by hand. */
+  private static void dump(String before, String after) {
+    try {
+      java.nio.file.Files.writeString(Path.of("target/restart-before.json"), before);
+      java.nio.file.Files.writeString(Path.of("target/restart-after.json"), after);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode sortedModes(JsonNode modes) {
+    List<JsonNode> items = new ArrayList<>();
+    modes.path("items").forEach(items::add);
+    items.sort((a, b) -> a.toString().compareTo(b.toString()));
+    return Json.MAPPER.valueToTree(items);
+  }
+}
