@@ -381,14 +381,6 @@ public final class Controls {
     return node;
   }
 
-  /** Under the task monitor, on the evaluator: a decision joins the task's history. */
-  void remember(TaskState task, Decision decision, String tool, long atMillis) {
-    synchronized (task) {
-      task.remember(new TaskState.RecentDecision(decision.decisionId(), tool,
-          decision.verdict().wire(), decision.tier(), atMillis));
-    }
-  }
-
   private static ArrayNode recent(TaskState task) {
     ArrayNode list = Json.MAPPER.createArrayNode();
     for (TaskState.RecentDecision d : task.recentDecisions()) {

@@ -284,6 +284,10 @@ public final class DecisionService {
     Decision decision = new Decision(d.decisionId, d.proposal.taskId(), d.answer.verdict(),
         d.answer.tier(), d.answer.reasons(), d.policy.version(), d.situation.mode(), remaining,
         opened, null, false, false);
+    // Joins the task's history now, under the monitor; should the entry not reach the
+    // ledger, the ledger has failed for good and the history only shows the attempt.
+    d.task.remember(new TaskState.RecentDecision(d.decisionId, d.proposal.tool(),
+        decision.verdict().wire(), decision.tier(), d.now));
     return append(DecisionRecord.DECISION, data)
         .handle((receipt, failure) -> settle(d, decision, uses, incidents, receipt, failure));
   }
@@ -434,7 +438,6 @@ public final class DecisionService {
     if (decision.verdict() == Verdict.ALLOW && decision.tier() >= 1) {
       state.sideEffect(d.requestHash, ref, d.now);
     }
-    onEvaluator(() -> controls.remember(d.task, decision, d.proposal.tool(), d.now));
     for (ObjectNode incident : incidents) {
       controls.recordIncident(incident, receipt.seq());
     }
