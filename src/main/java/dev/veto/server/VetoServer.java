@@ -71,7 +71,7 @@ public final class VetoServer implements AutoCloseable {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
         Runtime.getRuntime().availableProcessors()));
     ApiServer api = new ApiServer(vertx, decisions, ledger, metrics,
-        ApiOptions.defaults(config.host(), config.port()), tokens, config.clock());
+        apiOptions(config), tokens, config.clock());
     int port = await(api);
     // Approvals past their time to live expire as denied, checked every second.
     vertx.setPeriodic(1000, id -> decisions.controls().expireOverdue());
@@ -83,8 +83,17 @@ public final class VetoServer implements AutoCloseable {
         .addKeyValue("ledger_entries", ledger.lastSeq())
         .addKeyValue("fsync", config.fsync())
         .addKeyValue("auth", tokens == null ? "open" : "tokens")
+        .addKeyValue("tls", config.edge().tlsCert() != null)
+        .addKeyValue("rate_limit_per_s", config.edge().rateLimitPerSecond())
         .addKeyValue("start_ms", (System.nanoTime() - started) / 1_000_000).log();
     return new VetoServer(ledger, evaluator, vertx, api, port);
+  }
+
+  private static ApiOptions apiOptions(ServerConfig config) {
+    ServerConfig.Edge edge = config.edge();
+    return ApiOptions.defaults(config.host(), config.port())
+        .withRateLimit(edge.rateLimitPerSecond())
+        .withTls(edge.tlsCert(), edge.tlsKey());
   }
 
   private static TokenFile loadTokens(ServerConfig config) throws IOException {
