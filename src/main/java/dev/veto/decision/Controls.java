@@ -208,7 +208,10 @@ public final class Controls {
   ObjectNode breakerAfterOutcome(TaskState task, OutcomeStatus status,
       LifecycleOptions options) {
     Breaker breaker = task.breaker();
-    breaker.outcome(status == OutcomeStatus.FAILED);
+    if (status != OutcomeStatus.UNKNOWN) {
+      // An unknown outcome proves nothing either way: the count of failures stands.
+      breaker.outcome(status == OutcomeStatus.FAILED);
+    }
     long now = clock.millis();
     boolean opens = switch (breaker.state()) {
       case CLOSED -> breaker.consecutiveFailures() >= options.breakerThreshold();

@@ -98,6 +98,16 @@ class BreakerScenarioTest {
   }
 
   @Test
+  void shouldNotLetAnUnknownOutcomeHideAStreakOfFailures() {
+    start(breakerAfter(2));
+    report(call("t-streak", 1), "failed");
+    report(call("t-streak", 2), "unknown");
+    report(call("t-streak", 3), "failed");
+
+    assertThat(firstRule(call("t-streak", 4))).isEqualTo("veto.breaker_open");
+  }
+
+  @Test
   void shouldReopenWhenTheTrialFailsAndKeepTheStateAcrossARestart() {
     start(breakerAfter(2));
     report(call("t-bad", 1), "failed");
