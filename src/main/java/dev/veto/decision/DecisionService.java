@@ -99,7 +99,9 @@ public final class DecisionService {
     this.options = options;
     this.metrics = metrics;
     this.state = new Projections(clock, options);
-    this.controls = new Controls(state, policies, ledger, clock, evaluator);
+    this.controls = new Controls(state, policies, ledger, clock, evaluator, metrics);
+    metrics.gauge("veto.approvals.pending", "approvals and queued actions waiting for a person",
+        () -> state.approvals.countPending());
   }
 
   public Policy policy() {
@@ -196,6 +198,9 @@ public final class DecisionService {
     metrics.replayed();
     DecisionRef ref = state.decisions.get(held.decisionId());
     boolean inDoubt = ref != null && ref.inDoubt();
+    if (inDoubt) {
+      metrics.inDoubt();
+    }
     LedgerEntry entry = readEntry(held.seq());
     return CompletableFuture.completedFuture(
         DecisionRecord.toDecision(entry.data(), receiptOf(entry)).asReplay(inDoubt));
@@ -442,6 +447,7 @@ public final class DecisionService {
       controls.recordIncident(incident, receipt.seq());
     }
     metrics.decided(decision.verdict(), decision.tier());
+    metrics.reasons(decision.reasons());
     return decision.withReceipt(receipt);
   }
 

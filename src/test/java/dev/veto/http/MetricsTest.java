@@ -1,0 +1,48 @@
+package dev.veto.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.decision.LifecycleOptions;
+import dev.veto.testing.Proposals;
+import dev.veto.testing.VetoFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** GET /metrics exposes the series operators build dashboards and alerts on. */
+class MetricsTest {
+
+  @TempDir
+  Path data;
+
+  @Test
+  void shouldExposeTheNamedSeriesAfterTraffic() {
+    LifecycleOptions d = LifecycleOptions.defaults();
+    LifecycleOptions breakFast = new LifecycleOptions(d.idempotencyWindow(), d.approvalTtl(),
+        d.duplicateWindow(), 1, Duration.ofMinutes(1), 1);
+    try (VetoFixture veto = VetoFixture.builder(data).lifecycle(breakFast).start()) {
+      ObjectNode write = Proposals.of("t-m", "enable_roaming");
+      String id = veto.decide(write).json().path("decision_id").asText();
+      veto.decide(write);
+      veto.decide(Proposals.of("t-m2", "BankManagerTransferFunds"));
+      veto.post("/v1/decide", "{");
+      veto.post("/v1/outcomes", "{\"decision_id\":\"" + id + "\",\"status\":\"failed\"}");
+
+      String metrics = veto.get("/metrics").body();
+
+      assertThat(metrics)
+          .contains("veto_decisions_total{tier=\"2\",verdict=\"allow\"} 1.0")
+          .contains("veto_decisions_reasons_total{rule=\"approval.tier3\"} 1.0")
+          .contains("veto_decisions_replayed_total 1.0")
+          .contains("veto_decisions_in_doubt_total 1.0")
+          .contains("veto_approvals_pending 1.0")
+          .contains("veto_breaker_transitions_total{to=\"open\"} 1.0")
+          .contains("veto_incidents_total{trigger=\"veto.breaker_open\"} 1.0")
+          .contains("veto_http_errors_total{code=\"malformed_json\",status=\"400\"} 1.0")
+          .contains("veto_fail_closed_total{cause=\"veto.policy_error\"}")
+          .contains("veto_decide_latency_seconds_bucket");
+    }
+  }
+}
