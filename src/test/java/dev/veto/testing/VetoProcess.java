@@ -30,6 +30,12 @@ public final class VetoProcess implements AutoCloseable {
 
   /** Starts `serve --data DATA --rules rules` plus extra options, and waits for health. */
   public static VetoProcess start(Path data, Path log, String... options) throws Exception {
+    return start(java.util.Map.of(), data, log, options);
+  }
+
+  /** The same, with extra environment variables for the process. */
+  public static VetoProcess start(java.util.Map<String, String> env, Path data, Path log,
+      String... options) throws Exception {
     int port = freePort();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -38,6 +44,7 @@ public final class VetoProcess implements AutoCloseable {
         "--data", data.toString(), "--rules", "rules"));
     command.addAll(List.of(options));
     ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
     builder.redirectErrorStream(true);
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     VetoProcess veto = new VetoProcess(builder.start(), port, log);
