@@ -53,6 +53,25 @@ class BreakerScenarioTest {
         + "\",\"status\":\"" + status + "\"}");
   }
 
+  /**
+   * The task's incidents once there are at least this many: an incident is written just
+   * after the entry that tripped, so it may land a moment after that entry's answer.
+   */
+  private JsonNode incidents(String taskId, int atLeast) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    JsonNode items = veto.get("/v1/incidents?task_id=" + taskId).json().path("items");
+    while (items.size() < atLeast && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      items = veto.get("/v1/incidents?task_id=" + taskId).json().path("items");
+    }
+    return items;
+  }
+
   private static String firstRule(JsonNode decision) {
     return decision.path("reasons").get(0).path("rule").asText();
   }
@@ -72,7 +91,7 @@ class BreakerScenarioTest {
     JsonNode task = veto.get("/v1/tasks/t-flaky").json();
     assertThat(task.path("breaker").path("state").asText()).isEqualTo("open");
 
-    JsonNode incidents = veto.get("/v1/incidents?task_id=t-flaky").json().path("items");
+    JsonNode incidents = incidents("t-flaky", 1);
     assertThat(incidents).hasSize(1);
     JsonNode incident = incidents.get(0);
     assertThat(incident.path("trigger").asText()).isEqualTo("veto.breaker_open");
@@ -120,7 +139,7 @@ class BreakerScenarioTest {
     JsonNode task = veto.get("/v1/tasks/t-bad").json();
     assertThat(task.path("breaker").path("state").asText()).isEqualTo("open");
     assertThat(firstRule(call("t-bad", 4))).isEqualTo("veto.breaker_open");
-    assertThat(veto.get("/v1/incidents?task_id=t-bad").json().path("items")).hasSize(2);
+    assertThat(incidents("t-bad", 2)).hasSize(2);
   }
 
   @Test
@@ -157,7 +176,7 @@ class BreakerScenarioTest {
     call("t-budget", 4);
 
     assertThat(firstRule(refused)).isEqualTo("budget.tool_calls");
-    JsonNode incidents = veto.get("/v1/incidents?task_id=t-budget").json().path("items");
+    JsonNode incidents = incidents("t-budget", 1);
     assertThat(incidents).hasSize(1);
     assertThat(incidents.get(0).path("trigger").asText()).isEqualTo("budget.tool_calls");
     assertThat(incidents.get(0).path("limit").asLong()).isEqualTo(2);
