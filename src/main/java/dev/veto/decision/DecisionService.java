@@ -18,6 +18,7 @@ import dev.veto.policy.Situation;
 import dev.veto.policy.TaskUsage;
 import dev.veto.policy.ToolCall;
 import dev.veto.policy.Verdict;
+import dev.veto.shadow.ShadowRunner;
 import dev.veto.task.TaskRegistry;
 import dev.veto.task.TaskState;
 import dev.veto.task.TaskState.Remaining;
@@ -74,6 +75,7 @@ public final class DecisionService {
   private final IdempotencyIndex idempotency;
   private final DecisionMetrics metrics;
   private final ConcurrentMap<String, DecisionRef> decisions = new ConcurrentHashMap<>();
+  private volatile ShadowRunner shadow;
 
   public DecisionService(
       ActivePolicy policies,
@@ -95,6 +97,11 @@ public final class DecisionService {
 
   public Policy policy() {
     return policies.current();
+  }
+
+  /** Evaluates every decision also with the shadow runner's candidate, if it has one. */
+  public void shadow(ShadowRunner runner) {
+    this.shadow = runner;
   }
 
   /**
@@ -188,6 +195,7 @@ public final class DecisionService {
       TaskUsage before = task.usage(step, now);
       Situation situation = Situation.NORMAL;
       Evaluation evaluation = evaluate(policy, proposal, before, situation);
+      observeShadow(policy, proposal, before, situation, evaluation);
       Charge charge = chargeFor(evaluation, proposal);
       task.charge(charge.calls(), charge.tokens());
       try {
@@ -257,10 +265,23 @@ public final class DecisionService {
     }
   }
 
+  /** The shadow candidate runs on its own thread; it never delays or changes this answer. */
+  private void observeShadow(Policy policy, Proposal proposal, TaskUsage before,
+      Situation situation, Evaluation evaluation) {
+    ShadowRunner runner = shadow;
+    if (runner != null) {
+      runner.observe(policy.version(), () -> callOf(proposal), before, situation, evaluation);
+    }
+  }
+
+  private static ToolCall callOf(Proposal proposal) {
+    return ToolCall.of(proposal.taskId(), proposal.agentId(), proposal.tool(),
+        proposal.args(), proposal.step(), proposal.idempotencyKey(), proposal.tokensUsed());
+  }
+
   private Evaluation evaluate(Policy policy, Proposal proposal, TaskUsage before,
       Situation situation) {
-    ToolCall call = ToolCall.of(proposal.taskId(), proposal.agentId(), proposal.tool(),
-        proposal.args(), proposal.step(), proposal.idempotencyKey(), proposal.tokensUsed());
+    ToolCall call = callOf(proposal);
     try {
       Evaluation evaluation = policy.evaluate(call, before, situation);
       if (evaluation == null) {

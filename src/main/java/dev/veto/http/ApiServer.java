@@ -49,9 +49,17 @@ public final class ApiServer {
   private final PrometheusMeterRegistry metrics;
   private final Timer decideLatency;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final PolicyApi policyApi;
 
   public ApiServer(Vertx vertx, DecisionService decisions, Ledger ledger,
       PrometheusMeterRegistry metrics, ApiOptions options) {
+    this(vertx, decisions, ledger, metrics, options, null);
+  }
+
+  /** policyApi: the /v1/policy routes, or null to leave them out. */
+  public ApiServer(Vertx vertx, DecisionService decisions, Ledger ledger,
+      PrometheusMeterRegistry metrics, ApiOptions options, PolicyApi policyApi) {
+    this.policyApi = policyApi;
     this.vertx = vertx;
     this.decisions = decisions;
     this.ledger = ledger;
@@ -111,6 +119,9 @@ public final class ApiServer {
     router.post("/v1/outcomes").consumes(JSON).handler(bodies).handler(this::outcome);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
+    if (policyApi != null) {
+      policyApi.mount(router);
+    }
 
     router.route().failureHandler(this::failed);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
