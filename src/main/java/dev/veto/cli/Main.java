@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         SendCommand.class,
         CheckCommand.class,
         TestCommand.class,
+        ReplayCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
