@@ -85,13 +85,13 @@ final class Evaluator implements AutoCloseable {
 
   Evaluation evaluate(ToolCall call, TaskUsage usage, Situation situation)
       throws PolicyEvaluationException {
-    return trace(call, usage, situation).evaluation();
+    return trace(call, usage, situation, config.deadlineMillis()).evaluation();
   }
 
   /** The evaluation and every rule that produced a finding, final tier or not. */
-  Trace trace(ToolCall call, TaskUsage usage, Situation situation)
+  Trace trace(ToolCall call, TaskUsage usage, Situation situation, long deadlineMillis)
       throws PolicyEvaluationException {
-    return evaluate(call, usage, situation, config.deadlineMillis());
+    return evaluate(call, usage, situation, deadlineMillis);
   }
 
   /**

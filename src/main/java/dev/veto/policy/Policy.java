@@ -29,6 +29,9 @@ import org.kie.api.definition.rule.Rule;
  */
 public final class Policy implements AutoCloseable {
 
+  /** The deadline of offline evaluations: test cases and replay (see trace). */
+  public static final long OFFLINE_DEADLINE_MILLIS = 5_000;
+
   private final String version;
   private final PolicyConfig config;
   private final List<String> ruleNames;
@@ -105,11 +108,21 @@ public final class Policy implements AutoCloseable {
   /** Like evaluate, with the names of every rule that produced a finding. */
   public Trace trace(ToolCall call, TaskUsage usage, Situation situation)
       throws PolicyEvaluationException {
+    return trace(call, usage, situation, config.deadlineMillis());
+  }
+
+  /**
+   * Like trace, with another deadline. Offline checks (policy test cases, replay) use a long
+   * one: they ask what the rules answer, and a machine busy compiling or collecting garbage
+   * must not turn that into a timeout. A rule that never stops is still halted.
+   */
+  public Trace trace(ToolCall call, TaskUsage usage, Situation situation, long deadlineMillis)
+      throws PolicyEvaluationException {
     if (!retain()) {
       throw new PolicyEvaluationException("policy " + version + " was closed");
     }
     try {
-      return evaluator.trace(call, usage, situation);
+      return evaluator.trace(call, usage, situation, deadlineMillis);
     } finally {
       release();
     }
@@ -155,8 +168,8 @@ public final class Policy implements AutoCloseable {
     }
   }
 
-  /** For tests of hot reload: the KieModule identity of this version. */
-  String releaseId() {
+  /** For tests of hot reload: the KieModule identity of this version (group:artifact:version). */
+  public String releaseIdForTests() {
     return compiled.releaseId().toExternalForm();
   }
 

@@ -84,20 +84,17 @@ public final class Replayer {
   }
 
   /**
-   * A timeout is retried once: replay shares the machine with other work, and a deadline
-   * missed for that reason says nothing about the rules. A failure is an answer: refuse.
+   * With the long offline deadline: replay asks what the rules answer, and a deadline missed
+   * on a busy machine says nothing about them. A failure is an answer: refuse.
    */
   private Evaluation evaluate(ToolCall call, TaskUsage usage, Situation situation) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return candidate.evaluate(call, usage, situation);
-      } catch (PolicyTimeoutException e) {
-        if (attempt == 2) {
-          return failed("veto.deadline_exceeded", e);
-        }
-      } catch (PolicyEvaluationException | RuntimeException e) {
-        return failed("veto.policy_error", e);
-      }
+    try {
+      return candidate.trace(call, usage, situation, Policy.OFFLINE_DEADLINE_MILLIS)
+          .evaluation();
+    } catch (PolicyTimeoutException e) {
+      return failed("veto.deadline_exceeded", e);
+    } catch (PolicyEvaluationException | RuntimeException e) {
+      return failed("veto.policy_error", e);
     }
   }
 

@@ -21,7 +21,8 @@ public final class CaseRunner {
     Set<String> fired = new TreeSet<>();
     for (PolicyCase c : cases) {
       try {
-        Trace trace = policy.trace(c.call(), c.usage(), c.situation());
+        Trace trace = policy.trace(c.call(), c.usage(), c.situation(),
+            Policy.OFFLINE_DEADLINE_MILLIS);
         fired.addAll(trace.firedRules());
         List<String> mismatches = mismatches(c.expected(), trace.evaluation());
         if (!mismatches.isEmpty()) {
