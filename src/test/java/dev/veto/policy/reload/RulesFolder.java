@@ -52,8 +52,14 @@ public final class RulesFolder {
    * for it tells which version answered: tier 0 allows, tier 3 needs an approval.
    */
   public void probeTier(int tier) {
+    probeTier(tier, 50);
+  }
+
+  /** The same, with another evaluation deadline. */
+  public void probeTier(int tier, int deadlineMillis) {
     try {
-      String yaml = Files.readString(SHIPPED.resolve("veto.yaml"));
+      String yaml = Files.readString(SHIPPED.resolve("veto.yaml"))
+          .replace("evaluation_deadline_ms: 50", "evaluation_deadline_ms: " + deadlineMillis);
       write("veto.yaml", yaml + "\n  reload_probe: {tier: " + tier + ", note: \"test\"}\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
