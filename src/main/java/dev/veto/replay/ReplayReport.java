@@ -86,7 +86,7 @@ public final class ReplayReport {
     return failClosedAtTheTime;
   }
 
-  /** "allow -> refuse" to count; a tier or rule change with the same verdict is "allow -> allow". */
+  /** "allow -> refuse" to count; a tier or rule change alone counts as "allow -> allow". */
   public Map<String, Long> byVerdict() {
     return byVerdict;
   }
