@@ -35,12 +35,13 @@ import java.util.stream.Collectors;
  *   <li>{@code POST /v1/policy/reload}: reload the rules folder now; 200 with what happened,
  *       422 {@code policy_rejected} when the new rules do not compile or fail their tests.
  *   <li>{@code POST /v1/policy/shadow} {@code {"rules": DIR, "config": FILE?}}: compile and
- *       test DIR and evaluate every decision with it too; {@code GET} shows the counts and
- *       the last disagreements; {@code DELETE} ends the run.
+ *       test DIR and evaluate every decision with it too; {@code GET ?limit=N} shows the
+ *       counts and the last N disagreements; {@code DELETE} ends the run.
  * </ul>
  */
 public final class PolicyApi {
 
+  private static final int DEFAULT_SHOWN = 100;
   private static final int MAX_SHOWN = 1000;
   private static final Set<String> SHADOW_FIELDS = Set.of("rules", "config");
 
@@ -121,15 +122,33 @@ public final class PolicyApi {
     });
   }
 
+  /** {@code ?limit=N}: the last N disagreements, newest last (default 100, at most 1000). */
   private void shadowStatus(RoutingContext ctx) {
-    send(ctx, 200, shadowJson(shadow.status()));
+    send(ctx, 200, shadowJson(shadow.status(), limit(ctx)));
   }
 
   private void stopShadow(RoutingContext ctx) {
-    send(ctx, 200, shadowJson(shadow.stop()));
+    send(ctx, 200, shadowJson(shadow.stop(), limit(ctx)));
   }
 
-  private static ObjectNode shadowJson(ShadowRunner.Status status) {
+  private static int limit(RoutingContext ctx) {
+    String text = ctx.request().getParam("limit");
+    if (text == null) {
+      return DEFAULT_SHOWN;
+    }
+    try {
+      int limit = Integer.parseInt(text);
+      if (limit >= 0 && limit <= MAX_SHOWN) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.badRequest("invalid_field", "limit",
+        "limit must be a whole number from 0 to " + MAX_SHOWN);
+  }
+
+  private static ObjectNode shadowJson(ShadowRunner.Status status, int limit) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("running", status.candidateVersion() != null);
     body.put("candidate_version", status.candidateVersion());
@@ -140,7 +159,8 @@ public final class PolicyApi {
         .put("failed", status.failed()).put("dropped", status.dropped());
     ArrayNode list = body.putArray("disagreements");
     List<ShadowRunner.Disagreement> kept = status.disagreements();
-    kept.subList(Math.max(0, kept.size() - MAX_SHOWN), kept.size())
+    body.put("disagreements_kept", kept.size());
+    kept.subList(Math.max(0, kept.size() - limit), kept.size())
         .forEach(d -> list.add(disagreement(d)));
     return body;
   }

@@ -28,12 +28,13 @@ import org.slf4j.LoggerFactory;
  * gets the active policy's answer: {@link #observe} hands the candidate's evaluation to one
  * thread of its own behind a bounded queue and returns at once; when the queue is full the
  * observation is dropped and counted. Disagreements (verdict, tier or rules) are counted and
- * the last {@value #KEPT} kept for review.
+ * the last {@value #KEPT} kept for review. The candidate's evaluations count against its own
+ * deadline like the active one's; a failure or timeout is counted as failed.
  */
 public final class ShadowRunner implements AutoCloseable {
 
   static final int KEPT = 1000;
-  private static final int QUEUE = 1024;
+  static final int QUEUE = 1024;
   private static final Logger log = LoggerFactory.getLogger(ShadowRunner.class);
 
   /** One candidate with its counts; replaced whole when another candidate starts. */
@@ -49,6 +50,7 @@ public final class ShadowRunner implements AutoCloseable {
       long disagreed, long failed, long dropped, List<Disagreement> disagreements) {}
 
   private final Clock clock;
+  private final int keep;
   private final ThreadPoolExecutor executor;
   private final Deque<Disagreement> kept = new ArrayDeque<>();
   private final Counter agreedCounter;
@@ -58,9 +60,15 @@ public final class ShadowRunner implements AutoCloseable {
   private volatile Run run;
 
   public ShadowRunner(MeterRegistry metrics, Clock clock) {
+    this(metrics, clock, KEPT, QUEUE);
+  }
+
+  /** keep: disagreements kept; queue: observations waiting for the shadow thread. */
+  ShadowRunner(MeterRegistry metrics, Clock clock, int keep, int queue) {
     this.clock = clock;
+    this.keep = keep;
     this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(QUEUE), r -> {
+        new ArrayBlockingQueue<>(queue), r -> {
           Thread thread = new Thread(r, "veto-shadow");
           thread.setDaemon(true);
           return thread;
@@ -172,7 +180,7 @@ public final class ShadowRunner implements AutoCloseable {
       if (run != current) {
         return;
       }
-      if (kept.size() == KEPT) {
+      if (kept.size() == keep) {
         kept.removeFirst();
       }
       kept.addLast(disagreement);
