@@ -94,7 +94,7 @@ public final class VetoServer implements AutoCloseable {
 
     PolicyReloader reloader = new PolicyReloader(active, config.rulesDir(), config.configFile(),
         config.clock(), RETIRE_GRACE,
-        (next, previous, trigger) -> loads.record(next, previous.version(), trigger));
+        (next, current, trigger) -> loads.record(next, current.version(), trigger));
     reloader.watch(WATCH_INTERVAL);
     ShadowRunner shadow = new ShadowRunner(metrics, config.clock());
     decisions.shadow(shadow);

@@ -148,6 +148,8 @@ class PolicyReloadApiTest {
     rules.probeTier(3);
     String second = veto.post("/v1/policy/reload", "").json().path("version").asText();
     JsonNode status = veto.get("/v1/policy").json();
+    long decidedAt = veto.decide(Proposals.of("reload_probe")).json()
+        .path("receipt").path("seq").asLong();
     veto.close();
 
     List<LedgerEntry> loads = new ArrayList<>();
@@ -156,6 +158,7 @@ class PolicyReloadApiTest {
         loads.add(e);
       }
     });
+    assertThat(loads.get(1).seq()).as("recorded before it serves").isLessThan(decidedAt);
     assertThat(loads).extracting(e -> e.data().path("version").asText())
         .containsExactly(first, second);
     assertThat(loads.get(1).data().path("previous_version").asText()).isEqualTo(first);

@@ -12,9 +12,11 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * then swaps it into the {@link ActivePolicy} in one atomic step. A decision reads the
  * active policy once, so it is evaluated and recorded under one version. A policy that does
  * not compile or fails its tests is dropped, the old one keeps serving, and the failure is
- * kept for {@link #status()} and logged once.
+ * kept for {@link #status()} and logged once. A new version is recorded (the listener's ledger
+ * entry) before it serves, so the ledger names each version before any decision made under it.
  *
  * <p><b>Releasing the old version.</b> Every compile has its own KieModule identity (see
  * RuleCompiler). The replaced policy is closed after a grace period: long enough for any
@@ -45,10 +48,17 @@ public final class PolicyReloader implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PolicyReloader.class);
 
-  /** Called on the loader thread after a new policy was activated. */
+  /**
+   * Records a version before it serves (the ledger's policy_loaded entry), so that no decision
+   * made under it comes before the record of its load. Called on the loader thread; a future
+   * that fails, or does not complete within {@value #RECORD_TIMEOUT_SECONDS} s, keeps the
+   * candidate from serving.
+   */
   public interface Listener {
-    void activated(Policy policy, Policy previous, String trigger);
+    CompletableFuture<?> activating(Policy next, Policy current, String trigger);
   }
+
+  static final long RECORD_TIMEOUT_SECONDS = 10;
 
   /** A reload that did not activate: when, what asked for it, and every problem found. */
   public record Failure(Instant at, String trigger, List<PolicyException.Problem> problems) {}
@@ -181,16 +191,26 @@ public final class PolicyReloader implements AutoCloseable {
       return failed(trigger, List.of(new PolicyException.Problem(rulesDir.toString(), 0,
           "the policy could not be loaded: " + e)));
     }
-    activeFingerprint = fingerprint;
     if (candidate.version().equals(active.current().version())) {
       // Only the test cases changed: the rules in force are the same.
+      activeFingerprint = fingerprint;
       candidate.close();
       return new Outcome(false, candidate.version(), null);
     }
-    return activate(candidate, trigger, (System.nanoTime() - started) / 1_000_000);
+    Outcome outcome = activate(candidate, trigger, (System.nanoTime() - started) / 1_000_000);
+    if (outcome.activated()) {
+      activeFingerprint = fingerprint;
+    }
+    return outcome;
   }
 
   private Outcome activate(Policy candidate, String trigger, long loadMillis) {
+    String problem = record(candidate, trigger);
+    if (problem != null) {
+      candidate.close();
+      return failed(trigger, List.of(new PolicyException.Problem("(ledger)", 0, problem)));
+    }
+
     Policy previous = active.swap(candidate);
     loadedAt = clock.instant();
     activations++;
@@ -200,14 +220,24 @@ public final class PolicyReloader implements AutoCloseable {
         .addKeyValue("rules", candidate.ruleNames().size())
         .addKeyValue("trigger", trigger)
         .addKeyValue("load_ms", loadMillis).log();
-    try {
-      listener.activated(candidate, previous, trigger);
-    } catch (RuntimeException e) {
-      log.atError().setMessage("policy activation listener failed")
-          .addKeyValue("error", String.valueOf(e)).log();
-    }
     retire(previous);
     return new Outcome(true, candidate.version(), null);
+  }
+
+  /** Null when the load is recorded; otherwise why it could not be. */
+  private String record(Policy candidate, String trigger) {
+    try {
+      listener.activating(candidate, active.current(), trigger)
+          .get(RECORD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted while recording the policy load";
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      return "the policy load could not be recorded in the ledger, so it does not serve: "
+          + cause;
+    }
   }
 
   /** Closes a replaced policy after the grace period (see the class comment). */

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,10 @@ class PolicyReloaderTest {
     rules = RulesFolder.copyOfShipped(dir);
     active = new ActivePolicy(TestedPolicy.load(dir, null));
     reloader = new PolicyReloader(active, dir, null, Clock.systemUTC(), Duration.ZERO,
-        (next, previous, trigger) -> activated.add(next.version()));
+        (next, current, trigger) -> {
+          activated.add(next.version());
+          return CompletableFuture.completedFuture(null);
+        });
   }
 
   @AfterEach
