@@ -168,7 +168,7 @@ public final class PolicyReloader implements AutoCloseable {
       }
       pendingFingerprint = null;
       reloadNow("watch");
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
       // A scheduled task that throws is never run again: the watcher must survive anything.
       log.atError().setMessage("policy watcher failed; it keeps watching")
           .addKeyValue("error", String.valueOf(e)).log();
@@ -187,7 +187,8 @@ public final class PolicyReloader implements AutoCloseable {
       candidate = TestedPolicy.load(rulesDir, configFile);
     } catch (PolicyException e) {
       return failed(trigger, e.problems());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      // The compiler itself failed (not the author's rules as such): still a refused load.
       return failed(trigger, List.of(new PolicyException.Problem(rulesDir.toString(), 0,
           "the policy could not be loaded: " + e)));
     }
