@@ -18,6 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -99,9 +100,9 @@ public final class PolicyApi {
   private void startShadow(RoutingContext ctx) {
     RequestReader.checkContentType(ctx.request().getHeader("content-type"));
     ObjectNode request = object(ctx.body().buffer());
-    Path rules = Path.of(text(request, "rules", true));
+    Path rules = path(text(request, "rules", true), "rules");
     String config = text(request, "config", false);
-    Path configFile = config == null ? null : Path.of(config);
+    Path configFile = config == null ? null : path(config, "config");
     if (!Files.isDirectory(rules)) {
       throw ApiException.badRequest("invalid_field", "rules", "no rules folder at " + rules);
     }
@@ -250,6 +251,14 @@ public final class PolicyApi {
       throw ApiException.badRequest("invalid_field", field, field + " must be a path");
     }
     return node.asText();
+  }
+
+  private static Path path(String text, String field) {
+    try {
+      return Path.of(text);
+    } catch (InvalidPathException e) {
+      throw ApiException.badRequest("invalid_field", field, field + " is not a valid path");
+    }
   }
 
   private <T> Future<T> onContext(CompletionStage<T> stage) {
