@@ -21,7 +21,7 @@ import dev.veto.policy.Situation;
 import dev.veto.policy.TaskUsage;
 import dev.veto.policy.ToolCall;
 import dev.veto.policy.Verdict;
-import dev.veto.task.Breaker;
+import dev.veto.shadow.ShadowRunner;
 import dev.veto.task.TaskState;
 import dev.veto.task.TaskState.Remaining;
 import java.io.IOException;
@@ -84,6 +84,7 @@ public final class DecisionService {
   private final DecisionMetrics metrics;
   private final Projections state;
   private final Controls controls;
+  private volatile ShadowRunner shadow;
 
   public DecisionService(
       ActivePolicy policies,
@@ -111,6 +112,11 @@ public final class DecisionService {
   /** Approvals, modes, tasks, queue and incidents: the operators' and approvers' side. */
   public Controls controls() {
     return controls;
+  }
+
+  /** Evaluates every decision also with the shadow runner's candidate, if it has one. */
+  public void shadow(ShadowRunner runner) {
+    this.shadow = runner;
   }
 
   /**
@@ -241,6 +247,9 @@ public final class DecisionService {
       Situation situation = situationFor(proposal, requestHash, settled);
       Evaluation gate = gate(task, now, settled);
       Evaluation rules = gate == null ? evaluate(policy, proposal, before, situation) : null;
+      if (rules != null) {
+        observeShadow(policy, proposal, before, situation, rules);
+      }
       Evaluation answer = gate != null ? gate : grant(rules, settled);
       Charge charge = chargeFor(answer, proposal);
       task.charge(charge.calls(), charge.tokens());
@@ -470,10 +479,23 @@ public final class DecisionService {
     }
   }
 
+  /** The candidate policy sees what the rules saw; it never delays or changes the answer. */
+  private void observeShadow(Policy policy, Proposal proposal, TaskUsage before,
+      Situation situation, Evaluation evaluation) {
+    ShadowRunner runner = shadow;
+    if (runner != null) {
+      runner.observe(policy.version(), () -> callOf(proposal), before, situation, evaluation);
+    }
+  }
+
+  private static ToolCall callOf(Proposal proposal) {
+    return ToolCall.of(proposal.taskId(), proposal.agentId(), proposal.tool(),
+        proposal.args(), proposal.step(), proposal.idempotencyKey(), proposal.tokensUsed());
+  }
+
   private Evaluation evaluate(Policy policy, Proposal proposal, TaskUsage before,
       Situation situation) {
-    ToolCall call = ToolCall.of(proposal.taskId(), proposal.agentId(), proposal.tool(),
-        proposal.args(), proposal.step(), proposal.idempotencyKey(), proposal.tokensUsed());
+    ToolCall call = callOf(proposal);
     try {
       Evaluation evaluation = policy.evaluate(call, before, situation);
       if (evaluation == null) {

@@ -59,12 +59,16 @@ public final class ApiServer {
   private final TokenFile tokens;
   private final Clock clock;
   private final AgentRateLimit rateLimit;
+  private final PolicyApi policyApi;
 
   /**
    * @param tokens the operator's bearer tokens, or null for the open development mode
+   * @param policyApi the /v1/policy routes, or null to leave them out
    */
   public ApiServer(Vertx vertx, DecisionService decisions, Ledger ledger,
-      PrometheusMeterRegistry metrics, ApiOptions options, TokenFile tokens, Clock clock) {
+      PrometheusMeterRegistry metrics, ApiOptions options, TokenFile tokens, Clock clock,
+      PolicyApi policyApi) {
+    this.policyApi = policyApi;
     this.vertx = vertx;
     this.decisions = decisions;
     this.ledger = ledger;
@@ -136,6 +140,9 @@ public final class ApiServer {
         .mount(router, bodies);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
+    if (policyApi != null) {
+      policyApi.mount(router);
+    }
 
     router.route().failureHandler(this::failed);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {

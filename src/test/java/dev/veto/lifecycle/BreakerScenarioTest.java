@@ -98,7 +98,8 @@ class BreakerScenarioTest {
     assertThat(incident.path("limit").asLong()).isEqualTo(3);
     assertThat(incident.path("value").asLong()).isEqualTo(3);
     assertThat(incident.path("policy_version").asText()).startsWith("sha256:");
-    assertThat(incident.path("entries").path("from").asLong()).isEqualTo(1);
+    // Entry 1 is the start's policy_loaded; the task's first decision is entry 2.
+    assertThat(incident.path("entries").path("from").asLong()).isEqualTo(2);
     assertThat(incident.path("entries").path("to").asLong())
         .isGreaterThan(incident.path("entries").path("from").asLong());
     String incidentId = incident.path("incident_id").asText();

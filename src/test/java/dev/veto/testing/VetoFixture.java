@@ -186,6 +186,10 @@ public final class VetoFixture implements AutoCloseable {
     return send(HttpRequest.newBuilder(uri(path)).GET().build());
   }
 
+  public Reply delete(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).DELETE().build());
+  }
+
   public Reply decide(ObjectNode proposal) {
     return post("/v1/decide", proposal.toString());
   }
