@@ -105,7 +105,9 @@ public final class BundleVerifier {
       rotations.add(entry);
       rotationLines.put(entry.seq(), line);
     }
-    require(keysJson(trusted, rotations).equals(bundle.get("keys")),
+    // Compared as canonical bytes: parsed numbers are ints, built ones longs.
+    require(Arrays.equals(Json.canonical(keysJson(trusted, rotations)),
+        Json.canonical(bundle.get("keys"))),
         "keys do not match the chain of rotations from " + trusted.keyId());
 
     Checkpoint checkpoint = Checkpoints.verify(text(bundle, "checkpoint"), origin, key);
