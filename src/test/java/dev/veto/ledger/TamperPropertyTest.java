@@ -1,5 +1,6 @@
 package dev.veto.ledger;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -71,7 +72,7 @@ class TamperPropertyTest {
     List<String> lines = LedgerFixture.lines(LedgerFixture.file(dataDir));
     // The kept checkpoint counts 7 entries; its own entry (8) is the one thing it cannot
     // vouch for, so cutting exactly that line is the only cut that must pass.
-    int coveredPrefix = ledgerBytes.length - lines.get(7).length() - 1;
+    int coveredPrefix = ledgerBytes.length - lines.get(7).getBytes(UTF_8).length - 1;
     for (int length = 0; length < ledgerBytes.length; length++) {
       if (length != coveredPrefix) {
         assertThat(audit(Arrays.copyOf(ledgerBytes, length)).ok()).as("cut at %d", length)
