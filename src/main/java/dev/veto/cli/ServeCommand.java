@@ -47,6 +47,11 @@ final class ServeCommand implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE}).")
   Duration idempotencyWindow;
 
+  @Option(names = "--checkpoint-interval", defaultValue = "PT1M",
+      description = "How often a signed checkpoint is appended to the ledger when it grew,"
+          + " ISO-8601 (default ${DEFAULT-VALUE}; PT0S: only on POST /v1/ledger/checkpoint).")
+  Duration checkpointInterval;
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(rules)) {
@@ -55,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_USAGE;
     }
     ServerConfig config = new ServerConfig(data, rules, configFile, host, port, !noFsync,
-        idempotencyWindow, Clock.systemUTC());
+        idempotencyWindow, Clock.systemUTC(), checkpointInterval);
     VetoServer server;
     try {
       server = VetoServer.start(config);

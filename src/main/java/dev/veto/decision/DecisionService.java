@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veto.decision.DecisionException.Kind;
 import dev.veto.decision.DecisionRecord.Charge;
 import dev.veto.decision.IdempotencyIndex.Claim;
+import dev.veto.json.Json;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerEntry;
+import dev.veto.ledger.LedgerUnavailableException;
 import dev.veto.ledger.Receipt;
 import dev.veto.policy.Evaluation;
 import dev.veto.policy.Policy;
@@ -179,6 +181,8 @@ public final class DecisionService {
     long now = clock.millis();
     long step = proposal.stepOrZero();
     TaskState task = tasks.state(proposal.taskId());
+    // Before the monitor: a payload write (and its fsync) must not hold up the task.
+    String contextSha256 = storeContext(proposal);
 
     synchronized (task) {
       task.touch(now);
@@ -190,6 +194,7 @@ public final class DecisionService {
         Remaining remaining = task.remaining(policy.limits(), step, now);
         ObjectNode data = DecisionRecord.decision(decisionId, proposal, requestHash,
             evaluation, policy.version(), before, policy.limits(), charge, remaining);
+        DecisionRecord.contextAsBlob(data, contextSha256);
         Decision decision = new Decision(decisionId, proposal.taskId(), evaluation.verdict(),
             evaluation.tier(), evaluation.reasons(), policy.version(), remaining, null, false);
         return append(DecisionRecord.DECISION, data)
@@ -198,6 +203,25 @@ public final class DecisionService {
         task.refund(charge.calls(), charge.tokens());
         throw e;
       }
+    }
+  }
+
+  /**
+   * Stores the proposal's raw context as a content-addressed blob beside the ledger (the
+   * entry keeps its SHA-256); null when there is none. A payload that cannot be stored fails
+   * the decision closed: refused as if the ledger could not be written.
+   */
+  private String storeContext(Proposal proposal) {
+    if (proposal.context() == null) {
+      return null;
+    }
+    try {
+      return ledger.blobs().put(Json.canonical(proposal.context()));
+    } catch (IOException | RuntimeException e) {
+      log.atError().setMessage("payload not stored; refusing")
+          .addKeyValue("task_id", proposal.taskId()).addKeyValue("error", String.valueOf(e))
+          .log();
+      throw new LedgerUnavailableException("the payload store cannot be written", e);
     }
   }
 

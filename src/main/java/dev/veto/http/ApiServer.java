@@ -111,6 +111,7 @@ public final class ApiServer {
     router.post("/v1/outcomes").consumes(JSON).handler(bodies).handler(this::outcome);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
+    new LedgerApi(vertx, ledger).mount(router);
 
     router.route().failureHandler(this::failed);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {

@@ -6,6 +6,7 @@ import dev.veto.decision.DecisionMetrics;
 import dev.veto.decision.DecisionService;
 import dev.veto.http.ApiOptions;
 import dev.veto.http.ApiServer;
+import dev.veto.ledger.Checkpointer;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerOptions;
 import dev.veto.policy.Policy;
@@ -37,14 +38,16 @@ public final class VetoServer implements AutoCloseable {
   private static final int EVALUATION_QUEUE = 8192;
 
   private final Ledger ledger;
+  private final Checkpointer checkpointer;
   private final ThreadPoolExecutor evaluator;
   private final Vertx vertx;
   private final ApiServer api;
   private final int port;
 
-  private VetoServer(Ledger ledger, ThreadPoolExecutor evaluator, Vertx vertx, ApiServer api,
-      int port) {
+  private VetoServer(Ledger ledger, Checkpointer checkpointer, ThreadPoolExecutor evaluator,
+      Vertx vertx, ApiServer api, int port) {
     this.ledger = ledger;
+    this.checkpointer = checkpointer;
     this.evaluator = evaluator;
     this.vertx = vertx;
     this.api = api;
@@ -59,6 +62,7 @@ public final class VetoServer implements AutoCloseable {
     Policy policy = Policy.load(config.rulesDir(), config.configFile());
     Ledger ledger = Ledger.open(config.dataDir(), key, config.clock(),
         new LedgerOptions(config.fsync(), LedgerOptions.defaults().maxBatch()));
+    checkKeyInForce(ledger, config);
 
     ThreadPoolExecutor evaluator = evaluatorPool();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -71,6 +75,7 @@ public final class VetoServer implements AutoCloseable {
     ApiServer api = new ApiServer(vertx, decisions, ledger, metrics,
         ApiOptions.defaults(config.host(), config.port()));
     int port = await(api);
+    Checkpointer checkpointer = Checkpointer.start(ledger, config.checkpointInterval());
     log.atInfo().setMessage("veto started")
         .addKeyValue("host", config.host()).addKeyValue("port", port)
         .addKeyValue("policy_version", policy.version())
@@ -79,7 +84,26 @@ public final class VetoServer implements AutoCloseable {
         .addKeyValue("ledger_entries", ledger.lastSeq())
         .addKeyValue("fsync", config.fsync())
         .addKeyValue("start_ms", (System.nanoTime() - started) / 1_000_000).log();
-    return new VetoServer(ledger, evaluator, vertx, api, port);
+    return new VetoServer(ledger, checkpointer, evaluator, vertx, api, port);
+  }
+
+  /**
+   * The key must be the one the ledger's key chain has in force: signing with any other
+   * would make every later entry fail verification. Stops the start with one clear line.
+   */
+  private static void checkKeyInForce(Ledger ledger, ServerConfig config) throws IOException {
+    String inForce = ledger.keys().keyInForce();
+    if (inForce == null || inForce.equals(ledger.keyId())) {
+      return;
+    }
+    ledger.close();
+    boolean interrupted = Files.exists(config.dataDir().resolve(KeyFiles.KEYS_DIR)
+        .resolve(KeyFiles.NEXT_DIR).resolve(KeyFiles.PRIVATE_KEY_FILE));
+    throw new IOException("the signing key " + ledger.keyId() + " is not the key in force in"
+        + " the ledger (" + inForce + ")" + (interrupted
+            ? "; a key rotation was interrupted: run veto keygen --rotate --data "
+                + config.dataDir() + " again to finish it"
+            : "; restore the right keys/" + KeyFiles.PRIVATE_KEY_FILE));
   }
 
   private static int await(ApiServer api) throws IOException, InterruptedException {
@@ -124,6 +148,7 @@ public final class VetoServer implements AutoCloseable {
       log.atWarn().setMessage("HTTP server did not stop cleanly")
           .addKeyValue("error", String.valueOf(e)).log();
     }
+    checkpointer.close();
     evaluator.shutdown();
     ledger.close();
     log.atInfo().setMessage("veto stopped").addKeyValue("port", port).log();
