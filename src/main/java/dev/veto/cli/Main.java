@@ -3,7 +3,7 @@ package dev.veto.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code veto} command: serve, verify, keygen, send and check. */
+/** The {@code veto} command: serve, verify, keygen, send, check, export and proof checks. */
 @Command(
     name = "veto",
     mixinStandardHelpOptions = true,
@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
         KeygenCommand.class,
         SendCommand.class,
         CheckCommand.class,
+        ExportCommand.class,
+        ProofCommands.VerifyReceipt.class,
+        ProofCommands.VerifyConsistency.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
