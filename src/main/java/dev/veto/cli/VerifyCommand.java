@@ -2,6 +2,7 @@ package dev.veto.cli;
 
 import dev.veto.crypto.KeyFiles;
 import dev.veto.crypto.VerifyingKey;
+import dev.veto.json.Json;
 import dev.veto.ledger.AuditReport;
 import dev.veto.ledger.BlobReport;
 import dev.veto.ledger.BlobStore;
@@ -40,8 +41,8 @@ final class VerifyCommand implements Callable<Integer> {
   Path key;
 
   @Option(names = "--checkpoint",
-      description = "A checkpoint (signed note) you kept earlier: the ledger must still"
-          + " contain its tree (nothing removed from the end or rewritten).")
+      description = "A checkpoint you kept earlier (the note, or the GET /v1/ledger/checkpoint"
+          + " answer): the ledger must still contain its tree (nothing cut or rewritten).")
   Path checkpoint;
 
   @Option(names = "--bundle",
@@ -66,13 +67,18 @@ final class VerifyCommand implements Callable<Integer> {
         return Main.EXIT_USAGE;
       }
       String note = checkpoint == null ? null
-          : Files.readString(checkpoint, StandardCharsets.UTF_8);
+          : noteOf(Files.readString(checkpoint, StandardCharsets.UTF_8));
       AuditReport report = LedgerVerifier.audit(data, verifyingKey, BlobStore.of(data), note);
       return print(report, verifyingKey);
     } catch (IOException e) {
       System.err.println("veto verify: " + e.getMessage());
       return Main.EXIT_USAGE;
     }
+  }
+
+  /** A bare note, or the GET /v1/ledger/checkpoint answer that holds one. */
+  private static String noteOf(String text) throws IOException {
+    return text.startsWith("{") ? Json.MAPPER.readTree(text).path("note").asText() : text;
   }
 
   private int verifyBundle(VerifyingKey trusted) throws IOException {
