@@ -67,6 +67,13 @@ public final class DecisionRecord {
     }
   }
 
+  /** Adds {@code response_sha256}, the blob holding the tool's response; nothing if null. */
+  static void responseAsBlob(ObjectNode data, String sha256) {
+    if (sha256 != null) {
+      data.put("response_sha256", sha256);
+    }
+  }
+
   static ObjectNode outcome(
       String decisionId, String taskId, long step, Outcome outcome, Remaining remaining) {
     ObjectNode data = Json.MAPPER.createObjectNode();

@@ -212,15 +212,18 @@ public final class DecisionService {
    * the decision closed: refused as if the ledger could not be written.
    */
   private String storeContext(Proposal proposal) {
-    if (proposal.context() == null) {
+    return storePayload(proposal.context());
+  }
+
+  private String storePayload(ObjectNode payload) {
+    if (payload == null) {
       return null;
     }
     try {
-      return ledger.blobs().put(Json.canonical(proposal.context()));
+      return ledger.blobs().put(Json.canonical(payload));
     } catch (IOException | RuntimeException e) {
       log.atError().setMessage("payload not stored; refusing")
-          .addKeyValue("task_id", proposal.taskId()).addKeyValue("error", String.valueOf(e))
-          .log();
+          .addKeyValue("error", String.valueOf(e)).log();
       throw new LedgerUnavailableException("the payload store cannot be written", e);
     }
   }
@@ -342,11 +345,17 @@ public final class DecisionService {
     }
 
     TaskState task = tasks.state(ref.taskId);
+    String responseSha256;
+    try {
+      responseSha256 = storePayload(outcome.response());
+    } catch (LedgerUnavailableException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     synchronized (task) {
       if (ref.outcomeStatus != null) {
         return repeatOutcome(ref, outcome);
       }
-      return appendOutcome(ref, task, outcome);
+      return appendOutcome(ref, task, outcome, responseSha256);
     }
   }
 
@@ -372,7 +381,7 @@ public final class DecisionService {
   }
 
   private CompletableFuture<OutcomeReceipt> appendOutcome(
-      DecisionRef ref, TaskState task, Outcome outcome) {
+      DecisionRef ref, TaskState task, Outcome outcome, String responseSha256) {
     boolean failed = outcome.status() == OutcomeStatus.FAILED;
     task.charge(0, outcome.tokensUsed());
     if (failed) {
@@ -381,6 +390,7 @@ public final class DecisionService {
     Remaining remaining = task.remaining(policy.limits(), ref.step, clock.millis());
     ObjectNode data = DecisionRecord.outcome(
         outcome.decisionId(), ref.taskId, ref.step, outcome, remaining);
+    DecisionRecord.responseAsBlob(data, responseSha256);
 
     CompletableFuture<OutcomeReceipt> recorded = append(DecisionRecord.OUTCOME, data)
         .thenApply(receipt -> new OutcomeReceipt(

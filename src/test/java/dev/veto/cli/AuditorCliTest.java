@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.veto.crypto.KeyFiles;
+import dev.veto.ledger.BlobStore;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerOptions;
 import dev.veto.testing.Proposals;
@@ -140,6 +141,46 @@ class AuditorCliTest {
     assertThat(consistent.code()).as(consistent.out()).isZero();
     assertThat(wrongProof.code()).isEqualTo(Main.EXIT_DAMAGED);
     assertThat(swapped.code()).isEqualTo(Main.EXIT_DAMAGED);
+  }
+
+  @Test
+  void payloads_contextAndResponseAreBlobs_alteredIsDamage_missingIsReportedApart()
+      throws Exception {
+    String contextName;
+    String responseName;
+    try (VetoFixture veto = VetoFixture.start(data)) {
+      var proposal = Proposals.of("get_user_details");
+      proposal.putObject("context").put("model_output", "call get_user_details");
+      String decisionId = veto.decide(proposal).json().path("decision_id").asText();
+      var reply = veto.post("/v1/outcomes", "{\"decision_id\":\"" + decisionId
+          + "\",\"status\":\"succeeded\",\"response\":{\"name\":\"Ada\"}}");
+      assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+      long seq = reply.json().path("receipt").path("seq").asLong();
+      String line = veto.get("/v1/ledger/entries?from=" + seq).json().path("entries").get(0)
+          .asText();
+      responseName = BlobStore.sha256Hex("{\"name\":\"Ada\"}".getBytes());
+      contextName = BlobStore.sha256Hex(
+          "{\"model_output\":\"call get_user_details\"}".getBytes());
+      assertThat(line).contains("\"response_sha256\":\"" + responseName + "\"")
+          .doesNotContain("Ada");
+    }
+    Path blobs = data.resolve("blobs/sha256");
+    Path context = blobs.resolve(contextName.substring(0, 2)).resolve(contextName);
+    Path response = blobs.resolve(responseName.substring(0, 2)).resolve(responseName);
+
+    Run intact = veto("verify", "--data", data.toString());
+    Files.delete(context);
+    Run missing = veto("verify", "--data", data.toString());
+    Files.writeString(response, "{\"name\":\"Eve\"}");
+    Run altered = veto("verify", "--data", data.toString());
+
+    assertThat(intact.code()).isZero();
+    assertThat(intact.out()).contains("payloads: 2 referenced, 0 altered, 0 missing");
+    assertThat(missing.code()).isZero();
+    assertThat(missing.out()).contains("MISSING: payload " + contextName);
+    assertThat(altered.code()).isEqualTo(Main.EXIT_DAMAGED);
+    assertThat(altered.out()).contains("DAMAGED: payload " + responseName)
+        .contains("MISSING: payload " + contextName);
   }
 
   private void save(String name, String text) throws Exception {
