@@ -58,18 +58,33 @@ public final class LedgerVerifier {
         ? ledgerFileOrDataDir.resolve(EntryFormat.FILE_NAME)
         : ledgerFileOrDataDir;
     Walk walk = new Walk(1, EntryFormat.GENESIS_PREV, key, new HashTree(), blobs);
+    walk.deferred = new ArrayList<>();
     Optional<IntegrityFailure> failure = Optional.empty();
 
-    try (LineReader lines = new LineReader(Files.newInputStream(file), Long.MAX_VALUE)) {
+    try (LineReader lines = new LineReader(Files.newInputStream(file), Long.MAX_VALUE);
+         SignatureChecks signatures = new SignatureChecks()) {
       for (LineReader.Line line = lines.next(); line != null; line = lines.next()) {
         String problem = walk.accept(line);
         if (problem != null) {
           failure = Optional.of(new IntegrityFailure(walk.expected, problem));
           break;
         }
+        if (walk.deferred.size() == SignatureChecks.BATCH) {
+          failure = signatures.submit(walk.deferred);
+          walk.deferred = new ArrayList<>();
+          if (failure.isPresent()) {
+            break;
+          }
+        }
+      }
+      // A bad signature before the first other problem is the first failure.
+      Optional<IntegrityFailure> badSignature = signatures.finish(walk.deferred);
+      if (badSignature.isPresent()) {
+        failure = badSignature;
       }
     }
-    VerifyReport ledger = new VerifyReport(walk.expected - 1, failure);
+    long verified = failure.map(f -> f.seq() - 1).orElse(walk.expected - 1);
+    VerifyReport ledger = new VerifyReport(verified, failure);
     String checkpointProblem = trustedCheckpoint == null || failure.isPresent() ? null
         : walk.checkTrusted(trustedCheckpoint);
     return new AuditReport(ledger, walk.blobReport(), walk.keys, checkpointProblem);
@@ -104,6 +119,8 @@ public final class LedgerVerifier {
     private final List<String> erased = new ArrayList<>();
     private long blobsChecked;
     private LedgerEntry last;
+    /** When set, signatures are collected here to be checked in parallel, not inline. */
+    List<SignatureChecks.Job> deferred;
 
     /** prev null: the first line's prev is not checked (a bundle starting mid-ledger). */
     Walk(long firstSeq, String prev, VerifyingKey key, HashTree tree, BlobStore blobs) {
@@ -190,7 +207,12 @@ public final class LedgerVerifier {
         return "signed by another key: " + entry.keyId() + retiredNote(entry.keyId());
       }
       byte[] signature = Codec.strictBase64(entry.signature());
-      if (signature == null || !key.verify(EntryFormat.signedMessage(hash), signature)) {
+      if (signature == null) {
+        return "bad signature";
+      }
+      if (deferred != null) {
+        deferred.add(new SignatureChecks.Job(entry.seq(), key, hash, signature));
+      } else if (!key.verify(EntryFormat.signedMessage(hash), signature)) {
         return "bad signature";
       }
       if (tree != null) {

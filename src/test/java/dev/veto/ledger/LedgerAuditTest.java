@@ -145,6 +145,32 @@ class LedgerAuditTest {
     assertThat(Json.MAPPER.readTree(bundle).get("entries")).hasSize(4);
   }
 
+  @Test
+  void signaturesCheckedInParallelBatches_stillReportTheFirstFailureInOrder() throws Exception {
+    try (Ledger ledger = LedgerFixture.open(dataDir)) {
+      List<java.util.concurrent.CompletableFuture<Receipt>> pending = new java.util.ArrayList<>();
+      for (int i = 1; i <= 5000; i++) {
+        pending.add(ledger.append("decision", LedgerFixture.data(i)));
+      }
+      pending.forEach(java.util.concurrent.CompletableFuture::join);
+    }
+    Path file = LedgerFixture.file(dataDir);
+    List<String> lines = LedgerFixture.lines(file);
+    // Entry 3000: another valid-looking signature; entry 4500: a broken hash, found later.
+    String line = lines.get(2999);
+    int sigAt = line.indexOf("\"sig\":\"") + 7;
+    String otherSig = Base64.getEncoder().encodeToString(new byte[64]);
+    lines.set(2999, line.substring(0, sigAt) + otherSig + line.substring(sigAt + 88));
+    lines.set(4499, lines.get(4499).replace("\"n\":4500", "\"n\":4501"));
+    LedgerFixture.writeLines(file, lines);
+
+    VerifyReport report = LedgerVerifier.verify(dataDir, LedgerFixture.KEY.verifyingKey());
+
+    assertThat(report.verified()).isEqualTo(2999);
+    assertThat(report.failure()).get()
+        .isEqualTo(new IntegrityFailure(3000, "bad signature"));
+  }
+
   private void writeWithCheckpoint(int count) throws IOException {
     try (Ledger ledger = LedgerFixture.open(dataDir)) {
       for (int i = 1; i <= count; i++) {
