@@ -9,10 +9,8 @@ import dev.veto.crypto.VerifyingKey;
 import dev.veto.json.Json;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
 
 /**
  * Signed checkpoints in the C2SP formats public transparency logs use, so that existing
@@ -155,10 +153,5 @@ public final class Checkpoints {
     digest.update(ED25519_ALGORITHM);
     digest.update(key.raw());
     return Arrays.copyOf(digest.digest(), 4);
-  }
-
-  /** Lists the lines of a note's text, for messages. */
-  static List<String> lines(String note) {
-    return new ArrayList<>(List.of(note.split("\n")));
   }
 }

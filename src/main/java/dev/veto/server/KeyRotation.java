@@ -8,6 +8,7 @@ import dev.veto.ledger.Receipt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ public final class KeyRotation {
     SigningKey current = KeyFiles.readPrivate(privateFile);
     SigningKey nextKey = Files.exists(next.resolve(KeyFiles.PRIVATE_KEY_FILE))
         ? KeyFiles.readPrivate(next.resolve(KeyFiles.PRIVATE_KEY_FILE))
-        : KeyFiles.writeNew(next);
+        : writeNext(next);
 
     long rotationSeq;
     try (Ledger ledger = Ledger.open(dataDir, current, clock, LedgerOptions.defaults())) {
@@ -72,6 +73,14 @@ public final class KeyRotation {
           .addKeyValue("checkpoint_seq", checkpoint.seq()).log();
       return new Result(current.keyId(), nextKey.keyId(), rotationSeq, checkpoint.seq());
     }
+  }
+
+  private static SigningKey writeNext(Path next) throws IOException {
+    if (next.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.createDirectories(next,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    return KeyFiles.writeNew(next);
   }
 
   private static void keepPublicKeys(Path keys, SigningKey current, boolean isFirst)
