@@ -2,10 +2,12 @@ package dev.veto.ledger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veto.crypto.SigningKey;
+import dev.veto.crypto.VerifyingKey;
 import dev.veto.json.Json;
 import dev.veto.ledger.merkle.HashTree;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -268,7 +270,7 @@ public final class Ledger implements AutoCloseable {
     return key.keyId();
   }
 
-  public dev.veto.crypto.VerifyingKey verifyingKey() {
+  public VerifyingKey verifyingKey() {
     return key.verifyingKey();
   }
 
@@ -306,7 +308,7 @@ public final class Ledger implements AutoCloseable {
    * Appends a {@code key_rotation} entry, signed by this ledger's key, naming next; then
    * closes this ledger, since its key may sign nothing after that. Reopen with next.
    */
-  public Receipt rotateTo(dev.veto.crypto.VerifyingKey next) {
+  public Receipt rotateTo(VerifyingKey next) {
     try {
       return append(KeyChain.ROTATION_KIND, KeyChain.rotationData(key.verifyingKey(), next))
           .join();
@@ -326,13 +328,13 @@ public final class Ledger implements AutoCloseable {
     if (!BlobStore.isName(sha256)) {
       throw new IllegalArgumentException("not a lowercase hex SHA-256: " + sha256);
     }
-    ObjectNode data = dev.veto.json.Json.MAPPER.createObjectNode().put("sha256", sha256);
+    ObjectNode data = Json.MAPPER.createObjectNode().put("sha256", sha256);
     // Off the appender thread: a delete and a directory fsync must not hold up commits.
     return append(BlobStore.ERASED_KIND, data).thenApplyAsync(receipt -> {
       try {
         blobs.delete(sha256);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
       return receipt;
     });
