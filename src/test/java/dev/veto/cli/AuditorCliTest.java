@@ -183,6 +183,20 @@ class AuditorCliTest {
         .contains("MISSING: payload " + contextName);
   }
 
+  @Test
+  void serve_refusesAPrivateKeyGroupCanRead_withOneLine() throws Exception {
+    try (VetoFixture veto = VetoFixture.start(data)) {
+      decide(veto, 1);
+    }
+    Files.setPosixFilePermissions(data.resolve("keys/signing-key.pem"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+
+    Throwable refused = catchThrowable(() -> VetoFixture.start(data));
+
+    assertThat(refused).rootCause().hasMessageContaining("chmod 600")
+        .hasMessageNotContaining("\n").hasMessageNotContaining("PRIVATE KEY");
+  }
+
   private void save(String name, String text) throws Exception {
     Files.writeString(saved.resolve(name), text);
   }

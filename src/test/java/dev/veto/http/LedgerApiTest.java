@@ -139,6 +139,24 @@ class LedgerApiTest {
   }
 
   @Test
+  void context_thatCannotBeStored_failsClosed_andNothingIsRecorded() throws Exception {
+    ObjectNode proposal = Proposals.of("get_user_details");
+    proposal.putObject("context").put("user_input", "unstorable");
+    String sha256 = BlobStore.sha256Hex("{\"user_input\":\"unstorable\"}".getBytes());
+    // A file where the blob's folder must go: the store cannot write (root ignores modes).
+    Path folder = data.resolve("blobs/sha256").resolve(sha256.substring(0, 2));
+    java.nio.file.Files.createDirectories(folder.getParent());
+    java.nio.file.Files.writeString(folder, "in the way");
+    long before = veto.ledgerSeq();
+
+    Reply reply = veto.decide(proposal);
+
+    assertThat(reply.status()).isEqualTo(503);
+    assertThat(reply.json().path("verdict").asText()).isEqualTo("refuse");
+    assertThat(veto.ledgerSeq()).isEqualTo(before);
+  }
+
+  @Test
   void badParameters_are400JsonNamingTheParameter_andBeyondTheLedgerIs404() {
     assertError(veto.get("/v1/ledger/proof/inclusion"), 400, "missing_field", "seq");
     assertError(veto.get("/v1/ledger/proof/inclusion?seq=abc"), 400, "invalid_field", "seq");
