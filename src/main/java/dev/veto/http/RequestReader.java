@@ -55,7 +55,8 @@ final class RequestReader {
     Long step = optionalCount(root, "step", MAX_EXACT_COUNT);
     String key = optionalId(root, "idempotency_key");
     Long tokens = optionalCount(root, "tokens_used", MAX_TOKENS);
-    ObjectNode context = root.has("context") ? optionalObject(root, "context") : null;
+    // null counts as absent: no empty payload blob for it.
+    ObjectNode context = root.hasNonNull("context") ? optionalObject(root, "context") : null;
     if (context != null) {
       checkValues(context, "context", 1);
     }
