@@ -34,6 +34,8 @@ final class LedgerApi {
 
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
+  /** A page stops growing past this many bytes of lines (entries can be large). */
+  private static final int PAGE_BYTES = 4 << 20;
   private static final HexFormat HEX = HexFormat.of();
   private static final String JSON = "application/json";
 
@@ -165,8 +167,17 @@ final class LedgerApi {
     body.put("from", from);
     body.put("last_seq", last);
     ArrayNode lines = body.putArray("entries");
-    for (long seq = from; seq <= Math.min(last, from + limit - 1); seq++) {
-      lines.add(new String(ledger.readLine(seq), StandardCharsets.UTF_8));
+    long seq = from;
+    long bytes = 0;
+    while (seq <= Math.min(last, from + limit - 1) && bytes < PAGE_BYTES) {
+      byte[] line = ledger.readLine(seq++);
+      bytes += line.length;
+      lines.add(new String(line, StandardCharsets.UTF_8));
+    }
+    if (seq <= last) {
+      body.put("next", seq);
+    } else {
+      body.putNull("next");
     }
     return body;
   }

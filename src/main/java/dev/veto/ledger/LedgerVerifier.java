@@ -236,13 +236,21 @@ public final class LedgerVerifier {
         switch (entry.kind()) {
           case KeyChain.ROTATION_KIND -> rotate(entry);
           case Checkpoints.KIND -> checkpoint(entry);
-          case BlobStore.ERASED_KIND -> erased.add(entry.data().path("sha256").asText());
+          case BlobStore.ERASED_KIND -> erased.add(erasedName(entry.data()));
           default -> blobReferences(entry.data());
         }
         return null;
       } catch (IllegalArgumentException e) {
         return entry.kind() + ": " + e.getMessage();
       }
+    }
+
+    private static String erasedName(JsonNode data) {
+      String name = data.path("sha256").asText();
+      if (data.size() != 1 || !BlobStore.isName(name)) {
+        throw new IllegalArgumentException("data must be {sha256: 64 lowercase hex}");
+      }
+      return name;
     }
 
     private void rotate(LedgerEntry entry) {

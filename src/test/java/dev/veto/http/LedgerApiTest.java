@@ -98,7 +98,10 @@ class LedgerApiTest {
     for (int i = 0; i < 3; i++) {
       assertThat(page.path("entries").get(i).asText()).isEqualTo(lines.get(i + 1));
     }
-    assertThat(veto.get("/v1/ledger/entries").json().path("entries")).hasSize(5);
+    assertThat(page.path("next").asLong()).isEqualTo(5);
+    JsonNode all = veto.get("/v1/ledger/entries").json();
+    assertThat(all.path("entries")).hasSize(5);
+    assertThat(all.path("next").isNull()).isTrue();
   }
 
   @Test
