@@ -171,6 +171,23 @@ class LedgerAuditTest {
         .isEqualTo(new IntegrityFailure(3000, "bad signature"));
   }
 
+  @Test
+  void checkpointer_appendsWhenTheLedgerGrew_andNotAgainWhileIdle() throws Exception {
+    try (Ledger ledger = LedgerFixture.open(dataDir);
+         Checkpointer timer = Checkpointer.start(ledger, java.time.Duration.ofMillis(20))) {
+      ledger.append("decision", LedgerFixture.data(1)).join();
+      ledger.append("decision", LedgerFixture.data(2)).join();
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (ledger.lastCheckpointSeq() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(ledger.lastCheckpointSeq()).isEqualTo(3);
+      Thread.sleep(200);
+      assertThat(ledger.lastSeq()).as("no checkpoint of a checkpoint").isEqualTo(3);
+      assertThat(ledger.read(3).data().get("size").asLong()).isEqualTo(2);
+    }
+  }
+
   private void writeWithCheckpoint(int count) throws IOException {
     try (Ledger ledger = LedgerFixture.open(dataDir)) {
       for (int i = 1; i <= count; i++) {
