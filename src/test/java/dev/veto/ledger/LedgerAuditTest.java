@@ -173,10 +173,10 @@ class LedgerAuditTest {
 
   @Test
   void checkpointer_appendsWhenTheLedgerGrew_andNotAgainWhileIdle() throws Exception {
-    try (Ledger ledger = LedgerFixture.open(dataDir);
-         Checkpointer timer = Checkpointer.start(ledger, java.time.Duration.ofMillis(20))) {
+    try (Ledger ledger = LedgerFixture.open(dataDir)) {
       ledger.append("decision", LedgerFixture.data(1)).join();
       ledger.append("decision", LedgerFixture.data(2)).join();
+      Checkpointer timer = Checkpointer.start(ledger, java.time.Duration.ofMillis(20));
       long deadline = System.nanoTime() + 5_000_000_000L;
       while (ledger.lastCheckpointSeq() == 0 && System.nanoTime() < deadline) {
         Thread.sleep(10);
@@ -185,6 +185,7 @@ class LedgerAuditTest {
       Thread.sleep(200);
       assertThat(ledger.lastSeq()).as("no checkpoint of a checkpoint").isEqualTo(3);
       assertThat(ledger.read(3).data().get("size").asLong()).isEqualTo(2);
+      timer.close();
     }
   }
 
