@@ -143,6 +143,7 @@ public final class ApiServer {
     if (policyApi != null) {
       policyApi.mount(router);
     }
+    new LedgerApi(vertx, ledger).mount(router);
 
     router.route().failureHandler(this::failed);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
