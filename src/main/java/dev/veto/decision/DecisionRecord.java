@@ -114,7 +114,9 @@ public final class DecisionRecord {
         data.path("tier").asInt(),
         List.copyOf(reasons),
         data.path("policy_version").asText(),
-        toSituation(data.path("situation")).mode(),
+        data.path("mode").isTextual()
+            ? Mode.fromWire(data.path("mode").asText()).orElse(Mode.NORMAL)
+            : toSituation(data.path("situation")).mode(),
         toRemaining(data.path("remaining")),
         opened,
         receipt,

@@ -280,6 +280,11 @@ public final class DecisionService {
     ObjectNode data = DecisionRecord.decision(d.decisionId, d.proposal, d.requestHash,
         d.answer, d.policy.version(), d.situation, d.before, limits, d.charge, remaining);
     DecisionRecord.contextAsBlob(data, d.contextSha256);
+    Mode mode = d.answer.mode() == null ? d.situation.mode() : d.answer.mode();
+    if (mode != d.situation.mode()) {
+      // A rule tightened the mode: the answer names it, so the entry must too.
+      data.put("mode", mode.wire());
+    }
     if (d.rules == null) {
       data.putNull("rules");
     } else if (d.rules != d.answer) {
@@ -301,7 +306,7 @@ public final class DecisionService {
     }
     List<ObjectNode> incidents = trips(d, limits);
     Decision decision = new Decision(d.decisionId, d.proposal.taskId(), d.answer.verdict(),
-        d.answer.tier(), d.answer.reasons(), d.policy.version(), d.situation.mode(), remaining,
+        d.answer.tier(), d.answer.reasons(), d.policy.version(), mode, remaining,
         opened, null, false, false);
     // Joins the task's history now, under the monitor; should the entry not reach the
     // ledger, the ledger has failed for good and the history only shows the attempt.
@@ -381,7 +386,7 @@ public final class DecisionService {
     reasons.add(new Reason(APPROVED, "approved by " + settled.settledBy() + note
         + " for this exact request; the approval is now used and cannot allow another call"));
     reasons.addAll(rules.reasons());
-    return new Evaluation(Verdict.ALLOW, rules.tier(), reasons);
+    return new Evaluation(Verdict.ALLOW, rules.tier(), reasons, rules.mode());
   }
 
   /**

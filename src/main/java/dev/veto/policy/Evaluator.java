@@ -128,8 +128,9 @@ final class Evaluator implements AutoCloseable {
       int tier = fixTier(call, findings);
 
       fire(deadline, DECIDE_ONLY, findings, call, usage, new Classification(tier), situation);
-      applySituation(tier, situation, findings);
-      Evaluation evaluation = Combiner.combine(tier, findings.list());
+      Situation inForce = withRuledMode(situation, findings);
+      applySituation(tier, inForce, findings);
+      Evaluation evaluation = Combiner.combine(tier, findings.list(), inForce.mode());
       return new Trace(evaluation, firedRules(findings));
     } finally {
       deadline.finish();
@@ -206,6 +207,18 @@ final class Evaluator implements AutoCloseable {
     return tier;
   }
 
+  /** A rule may only tighten the mode: the strictest of the operator's and the rules'. */
+  private static Situation withRuledMode(Situation situation, Findings findings) {
+    Mode mode = situation.mode();
+    for (Finding finding : findings.list()) {
+      if (finding.kind() == Finding.Kind.MODE) {
+        mode = Mode.mostRestrictive(mode, finding.mode());
+      }
+    }
+    return mode == situation.mode() ? situation
+        : new Situation(mode, situation.probableDuplicate());
+  }
+
   /**
    * The built-in effects of the degrade mode and of a probable duplicate, added after the
    * rules so that no rule (or its absence) can weaken them. Tier 1 and above have side
@@ -271,7 +284,7 @@ final class Evaluator implements AutoCloseable {
 
     private Combiner() {}
 
-    static Evaluation combine(int tier, List<Finding> findings) {
+    static Evaluation combine(int tier, List<Finding> findings, Mode mode) {
       Verdict verdict = Verdict.ALLOW;
       for (Finding f : findings) {
         verdict = Verdict.mostRestrictive(verdict, verdictOf(f));
@@ -281,8 +294,9 @@ final class Evaluator implements AutoCloseable {
       addReasons(reasons, findings, Finding.Kind.REFUSE, -1);
       addReasons(reasons, findings, Finding.Kind.REQUIRE_APPROVAL, -1);
       addReasons(reasons, findings, Finding.Kind.TIER, tier);
+      addReasons(reasons, findings, Finding.Kind.MODE, -1);
       addReasons(reasons, findings, Finding.Kind.NOTE, -1);
-      return new Evaluation(verdict, tier, new ArrayList<>(reasons));
+      return new Evaluation(verdict, tier, new ArrayList<>(reasons), mode);
     }
 
     private static Verdict verdictOf(Finding f) {

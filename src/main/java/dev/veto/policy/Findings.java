@@ -30,6 +30,17 @@ public final class Findings {
     add(new Finding(Finding.Kind.REQUIRE_APPROVAL, ruleOf(kcontext), -1, message));
   }
 
+  /**
+   * Sets a degrade mode for this decision (normal, cheaper_model, heuristics, confirm, queue,
+   * extraction_only): it applies when it is stricter than the mode an operator set, with the
+   * same built-in effects, and the decision tells the agent.
+   */
+  public void mode(RuleContext kcontext, String mode, String message) {
+    Mode parsed = Mode.fromWire(mode).orElseThrow(() -> new IllegalArgumentException(
+        "unknown mode '" + mode + "' from rule " + ruleOf(kcontext)));
+    add(new Finding(Finding.Kind.MODE, ruleOf(kcontext), -1, message, parsed));
+  }
+
   /** Explains without changing the verdict. */
   public void note(RuleContext kcontext, String message) {
     add(new Finding(Finding.Kind.NOTE, ruleOf(kcontext), -1, message));

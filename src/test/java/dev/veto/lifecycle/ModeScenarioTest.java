@@ -94,6 +94,28 @@ class ModeScenarioTest {
   }
 
   @Test
+  void shouldLetARuleTightenTheModeAndRecordIt() {
+    ObjectNode proposal = Proposals.of("t-rule", "get_user_details");
+    proposal.put("idempotency_key", "k-rule");
+    proposal.put("tokens_used", 900_000);
+
+    VetoFixture.Reply first = veto.decide(proposal);
+    JsonNode decided = first.json();
+
+    assertThat(decided.path("mode").path("name").asText()).isEqualTo("cheaper_model");
+    assertThat(rules(decided)).contains("mode.near_token_budget", "veto.mode.cheaper_model");
+    veto.restart();
+    VetoFixture.Reply replay = veto.decide(proposal);
+    assertThat(replay.replayed()).isEqualTo("true");
+    assertThat(replay.body()).isEqualTo(first.body());
+    // An operator's stricter mode still wins over the rule's.
+    setMode("task", "t-rule", "extraction_only");
+    ObjectNode write = Proposals.of("t-rule", "enable_roaming");
+    assertThat(veto.decide(write).json().path("mode").path("name").asText())
+        .isEqualTo("extraction_only");
+  }
+
+  @Test
   void shouldNeverLetANarrowScopeLoosenAWideOne() {
     setMode("global", null, "extraction_only");
     setMode("task", "t4", "cheaper_model");

@@ -202,8 +202,10 @@ class DefaultPolicyTest {
     Evaluation exact = policy.evaluate(read, new TaskUsage(0, 999_990, 0, 0));
 
     assertThat(over.verdict()).isEqualTo(Verdict.REFUSE);
-    assertThat(rules(over)).containsExactly("budget.tokens", "classify.catalog");
+    assertThat(rules(over)).containsExactly("budget.tokens", "classify.catalog",
+        "mode.near_token_budget", "veto.mode.cheaper_model");
     assertThat(exact.verdict()).isEqualTo(Verdict.ALLOW);
+    assertThat(exact.mode()).isEqualTo(Mode.CHEAPER_MODEL);
   }
 
   @Test
