@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# How Veto's costs move as the work grows (in process, fsync off, one line a measurement):
+#  - evaluation latency with 10, 100 and 1,000 generated rules beside the shipped ones;
+#  - decide latency and heap per task with 1,000 to 1,000,000 live tasks;
+#  - start-up time with a ledger of 10,000 to 1,000,000 entries.
+# Usage: bench/scale.sh [rules|tasks|startup]...   (default: all three)
+# Output goes to stdout and bench/out/scale.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+mvn -B -q -DskipTests package test-compile
+mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/cp.txt"
+cp="target/test-classes:target/classes:$(cat "$out/cp.txt")"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+
+probes=("$@")
+[ ${#probes[@]} -eq 0 ] && probes=(rules tasks startup)
+for probe in "${probes[@]}"; do
+  case "$probe" in
+    rules) sizes="10 100 1000" ;;
+    tasks) sizes="1000 10000 100000 1000000" ;;
+    startup) sizes="10000 100000 1000000" ;;
+    *) echo "unknown probe $probe" >&2; exit 2 ;;
+  esac
+  # ParallelGC and a heap large enough for a million tasks.
+  java -XX:+UseParallelGC -Xmx4g -cp "$cp" dev.veto.bench.ScaleProbe "$probe" $sizes \
+    2> "$out/scale-$probe.log" | tee -a "$out/scale.txt"
+done
