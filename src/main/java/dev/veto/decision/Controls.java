@@ -112,13 +112,18 @@ public final class Controls {
     }
   }
 
-  /** Expires pending approvals past their time to live, as denied; run every second. */
+  /**
+   * Expires pending approvals past their time to live, as denied; run every second. The scan
+   * runs on the evaluator, never on the caller's thread (the timer is an event loop's).
+   */
   public void expireOverdue() {
-    for (Approval approval : state.approvals.overdue(clock.millis())) {
-      settle(approval.id(), approval.kind(), Approval.Status.EXPIRED, "veto",
-          "not settled within its time to live")
-          .exceptionally(failure -> null);
-    }
+    runOnEvaluator(() -> {
+      for (Approval approval : state.approvals.overdue(clock.millis())) {
+        settle(approval.id(), approval.kind(), Approval.Status.EXPIRED, "veto",
+            "not settled within its time to live")
+            .exceptionally(failure -> null);
+      }
+    });
   }
 
   public CompletableFuture<ArrayNode> approvals(Approval.Kind kind, Approval.Status status) {
