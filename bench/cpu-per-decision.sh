@@ -23,10 +23,10 @@ run() {
     > "$data/log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 60); do curl -s "localhost:$port/health" > /dev/null && break; sleep 0.5; done
-  java -cp "$cp" dev.veto.bench.DecideLoad "$port" 16 5 10 > /dev/null 2>&1
+  java -cp "$cp" dev.veto.bench.DecideLoad veto "$port" 16 5 10 > /dev/null 2>&1
   local c0 s0 c1 s1
   c0=$(cpu "$pid"); s0=$(seq_of "$port")
-  java -cp "$cp" dev.veto.bench.DecideLoad "$port" 16 1 15 2>&1 | grep throughput
+  java -cp "$cp" dev.veto.bench.DecideLoad veto "$port" 16 1 15 2>&1 | grep throughput
   c1=$(cpu "$pid"); s1=$(seq_of "$port")
   awk -v n="$jar" -v c=$((c1 - c0)) -v s=$((s1 - s0)) -v t="$tick" \
     'BEGIN { printf "%s: %d decisions, server CPU %.1f us a decision\n", n, s, c / t * 1e6 / s }'
