@@ -197,7 +197,7 @@ class LedgerTest {
       assertThat(ledger.lastSeq()).isEqualTo(1);
       assertThatThrownBy(() -> ledger.append("decision", data(3)).join())
           .hasCauseInstanceOf(LedgerUnavailableException.class)
-          .hasMessageContaining("restart required");
+          .hasMessageContaining("refuses until the storage takes writes again");
     }
   }
 
