@@ -127,6 +127,7 @@ public final class ApiServer {
         .mount(router, bodies);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
+    new WebApi().mount(router);
 
     router.route().failureHandler(this::failed);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
