@@ -9,6 +9,8 @@ const $ = (id) => document.getElementById(id);
 
 let api = null;
 let timer = null;
+// Lists this token's role may not read: asked once, then not again until the next sign-in.
+const forbidden = new Set();
 
 function say(text, isError = false) {
   $('status').textContent = text;
@@ -28,6 +30,7 @@ function when(iso) {
 
 async function signIn(token) {
   api = client(token);
+  forbidden.clear();
   try {
     // Proves the token before showing anything; an agent token cannot read approvals.
     await api.approvals('pending');
@@ -78,10 +81,12 @@ async function refresh() {
 
 /** Incidents and modes are for operators and auditors; an approver sees why they are empty. */
 async function optional(load, render, listId) {
+  if (forbidden.has(listId)) return;
   try {
     render((await load()).items);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 403) throw error;
+    forbidden.add(listId);
     $(listId).replaceChildren(el('li', 'Not visible with this token\'s role.', 'empty'));
   }
 }

@@ -30,7 +30,8 @@ final class WebApi {
       "index.html", "text/html; charset=utf-8",
       "app.js", "text/javascript; charset=utf-8",
       "api.js", "text/javascript; charset=utf-8",
-      "style.css", "text/css; charset=utf-8");
+      "style.css", "text/css; charset=utf-8",
+      "favicon.svg", "image/svg+xml");
 
   private final Buffer openapi = load("openapi.yaml");
   private final Map<String, Buffer> ui = Map.copyOf(UI_FILES.keySet().stream()

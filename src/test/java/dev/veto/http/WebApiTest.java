@@ -52,7 +52,7 @@ class WebApiTest {
   @Test
   void shouldServeThePageWithAStrictContentSecurityPolicy() throws Exception {
     for (String path : new String[] {"/ui", "/ui/", "/ui/app.js", "/ui/api.js",
-        "/ui/style.css"}) {
+        "/ui/style.css", "/ui/favicon.svg"}) {
       HttpResponse<String> reply = get(path);
       assertThat(reply.statusCode()).as(path).isEqualTo(200);
       assertThat(reply.headers().firstValue("content-security-policy")).as(path)
