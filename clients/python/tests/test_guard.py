@@ -1,6 +1,7 @@
 """The guarded protocol end to end against the real Veto jar (no mocks)."""
 from __future__ import annotations
 
+import asyncio
 import http.server
 import threading
 import time
@@ -214,6 +215,21 @@ class GuardTest(unittest.TestCase):
         with self.assertRaises(VetoUnavailable):
             with reads.action("BankManagerTransferFunds", {"amount": 1}):
                 self.fail("only reads may proceed")
+
+    def test_an_async_tool_is_guarded_and_awaited_on_the_callers_loop(self) -> None:
+        veto = self.veto(task_id="t-async", approval_timeout=30)
+        runs = []
+
+        class Bank:
+            @veto.guard()
+            async def BankManagerTransferFunds(self, amount: int) -> str:  # noqa: N802
+                await asyncio.sleep(0)
+                runs.append(amount)
+                return "sent"
+
+        approve_when_pending("BankManagerTransferFunds")
+        self.assertEqual(asyncio.run(Bank().BankManagerTransferFunds(9)), "sent")
+        self.assertEqual(runs, [9])
 
     def test_the_task_context_names_the_task(self) -> None:
         veto = self.veto()

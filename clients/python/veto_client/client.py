@@ -5,6 +5,7 @@ decide, wait for an approver when asked, run the tool only on allow, report the 
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import functools
@@ -29,7 +30,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 TaskId = Union[str, Callable[[], str], None]
 
 # Errors after which the tool may or may not have taken effect: reported as "unknown".
-UNCERTAIN_ERRORS = (TimeoutError, socket.timeout, ConnectionError, http.client.HTTPException)
+UNCERTAIN_ERRORS = (TimeoutError, socket.timeout, ConnectionError, http.client.HTTPException,
+                    asyncio.TimeoutError)
 
 _current_task: contextvars.ContextVar[Optional[str]] = contextvars.ContextVar(
     "veto_task_id", default=None)
@@ -157,6 +159,18 @@ class Veto:
 
         ``with veto.action("refund", {"amount": 5}) as act: do_refund()``
         """
+        act = self._begin(tool, args, task_id, key, read_only, run_in_doubt, step)
+        try:
+            yield act
+        except BaseException as error:
+            self._finish(act, error)
+            raise
+        self._finish(act, None)
+
+    def _begin(self, tool: str, args: Optional[Dict[str, Any]], task_id: TaskId,
+               key: Optional[str], read_only: bool, run_in_doubt: bool,
+               step: Optional[int]) -> "Action":
+        """Everything before the tool runs: an allowed Action, or an exception."""
         args = dict(args or {})
         task = self._task(task_id)
         act = Action(tool, args, task, key or derive_key(task, tool, args))
@@ -165,19 +179,21 @@ class Veto:
         except _Unreachable as error:
             if read_only and self.fail_open_reads:
                 log.warning("veto unreachable; running read-only %s unguarded: %s", tool, error)
-                yield act
-                return
+                return act  # no decision: nothing to report afterwards
             raise VetoUnavailable(f"Veto could not be reached, so {tool} is refused: {error}",
                                   [{"rule": "veto.unreachable", "message": str(error)}]) from error
-        try:
-            yield act
-        except UNCERTAIN_ERRORS:
-            self.report(act.decision_id, "unknown", act.tokens_used)
-            raise
-        except BaseException:
-            self.report(act.decision_id, "failed", act.tokens_used)
-            raise
-        self.report(act.decision_id, "succeeded", act.tokens_used)
+        return act
+
+    def _finish(self, act: "Action", error: Optional[BaseException]) -> None:
+        if act.decision is None:
+            return
+        if error is None:
+            status = "succeeded"
+        elif isinstance(error, UNCERTAIN_ERRORS):
+            status = "unknown"
+        else:
+            status = "failed"
+        self.report(act.decision_id, status, act.tokens_used)
 
     def guard(self, tool: Optional[str] = None, *, task_id: TaskId = None,
               read_only: bool = False, key: Optional[Callable[..., str]] = None,
@@ -191,12 +207,32 @@ class Veto:
             name = tool or function.__name__
             signature = inspect.signature(function)
 
-            @functools.wraps(function)
-            def guarded(*a: Any, **kw: Any) -> Any:
+            def arguments(a: Any, kw: Any) -> Dict[str, Any]:
                 bound = signature.bind(*a, **kw)
                 bound.apply_defaults()
-                args = dict(bound.arguments)
-                with self.action(name, args, task_id=task_id, read_only=read_only,
+                # A method's receiver is not part of the tool call.
+                return {k: v for k, v in bound.arguments.items() if k not in ("self", "cls")}
+
+            if inspect.iscoroutinefunction(function):
+                @functools.wraps(function)
+                async def guarded_async(*a: Any, **kw: Any) -> Any:
+                    # The client blocks on HTTP, so it runs in a worker thread; the tool
+                    # itself is awaited on the caller's loop.
+                    act = await asyncio.to_thread(
+                        self._begin, name, arguments(a, kw), task_id,
+                        key(*a, **kw) if key else None, read_only, run_in_doubt, None)
+                    try:
+                        result = await function(*a, **kw)
+                    except BaseException as error:
+                        await asyncio.to_thread(self._finish, act, error)
+                        raise
+                    await asyncio.to_thread(self._finish, act, None)
+                    return result
+                return guarded_async  # type: ignore[return-value]
+
+            @functools.wraps(function)
+            def guarded(*a: Any, **kw: Any) -> Any:
+                with self.action(name, arguments(a, kw), task_id=task_id, read_only=read_only,
                                  key=key(*a, **kw) if key else None,
                                  run_in_doubt=run_in_doubt):
                     return function(*a, **kw)
