@@ -103,12 +103,15 @@ export class Veto {
     }
     let json = {};
     try { json = text ? JSON.parse(text) : {}; } catch { /* not JSON: keep {} */ }
-    if (response.ok) return { json, replayed: response.headers.get('idempotent-replayed') === 'true' };
+    if (response.ok) {
+      return { json, replayed: response.headers.get('idempotent-replayed') === 'true' };
+    }
     if (response.status === 503) throw new Unreachable(json.message ?? '503 from Veto');
     if (response.status === 500 && json.verdict === 'refuse') {
       throw new Refused(json.message ?? 'Veto failed; refused', json.reasons);
     }
-    throw new ApiError(response.status, json.code ?? 'http_error', json.message ?? text, json.field);
+    throw new ApiError(response.status, json.code ?? 'http_error', json.message ?? text,
+      json.field);
   }
 
   /**

@@ -28,7 +28,8 @@ export async function startVeto(tokens) {
     const args = ['-jar', jar, 'token', '--file', file, '--name', name, '--role', role];
     if (agentId) args.push('--agent-id', agentId);
     // The token is the first word on stdout; the notice on stderr is not wanted here.
-    const out = execFileSync('java', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('java', args,
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     made[name] = out.trim().split(/\s+/)[0];
   }
   const port = await freePort();
