@@ -167,6 +167,23 @@ class OpenApiContractTest {
     check("GET", "/v1/incidents/{id}", "/v1/incidents/" + id, null, operator, 200);
   }
 
+  /** The check is not vacuous: answers that break the document are caught, refs included. */
+  @Test
+  void shouldCatchAnAnswerThatBreaksTheDocument() {
+    JsonSchema decision = schemaFor("POST", "/v1/decide", 200);
+    String good = "{\"decision_id\":\"d\",\"task_id\":\"t\",\"verdict\":\"allow\",\"tier\":0,"
+        + "\"reasons\":[],\"policy_version\":\"sha256:ab\",\"mode\":{\"name\":\"normal\","
+        + "\"meaning\":\"m\"},\"budgets\":{\"remaining\":{}},\"receipt\":{\"seq\":1,"
+        + "\"hash\":\"" + "0".repeat(64) + "\",\"signature\":\"s\",\"key_id\":\"ed25519:k\"}}";
+
+    assertThat(decision.validate(readJson(good))).isEmpty();
+    assertThat(decision.validate(readJson(good.replace("\"allow\"", "\"maybe\"")))).isNotEmpty();
+    assertThat(decision.validate(readJson(good.replace("\"seq\":1", "\"seq\":\"1\""))))
+        .isNotEmpty();
+    assertThat(schemaFor("POST", "/v1/decide", 400).validate(readJson("{\"code\":\"x\"}")))
+        .isNotEmpty();
+  }
+
   @Test
   void shouldDocumentEveryEndpointOfTheAccessTable() {
     for (AccessTable.Row row : AccessTable.rows()) {
@@ -210,15 +227,23 @@ class OpenApiContractTest {
       }
       pointer += "/content/application~1json/schema";
       assertThat(document.at(pointer).isMissingNode()).as("%s has no JSON schema", k).isFalse();
-      // The whole document is the root, so the schema's #/components refs resolve in it;
-      // OpenAPI 3.1 schemas are JSON Schema 2020-12.
-      ObjectNode root = Json.MAPPER.createObjectNode();
-      root.set("paths", document.get("paths"));
-      root.set("components", document.get("components"));
+      // OpenAPI 3.1 schemas are JSON Schema 2020-12. The operation's schema becomes the root
+      // and the document's component schemas its $defs, so their refs resolve locally.
+      ObjectNode root = (ObjectNode) document.at(pointer).deepCopy();
       root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
-      root.put("$ref", "#" + pointer);
+      root.set("$defs", document.path("components").path("schemas"));
+      root = (ObjectNode) readJson(root.toString()
+          .replace("\"#/components/schemas/", "\"#/$defs/"));
       return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(root);
     });
+  }
+
+  private static JsonNode readJson(String text) {
+    try {
+      return Json.MAPPER.readTree(text);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static String escape(String path) {
