@@ -84,8 +84,10 @@ class Veto:
                 return json.loads(response.read() or b"{}"), headers
         except urllib.error.HTTPError as error:
             payload = _json_or_empty(error.read())
-            if error.code == 503:
-                raise _Unreachable(payload.get("message", "503 from Veto")) from error
+            if error.code in (429, 503):
+                # Overloaded, rate limited or briefly unable to write: retried under the
+                # same key, refused if it lasts.
+                raise _Unreachable(payload.get("message", f"{error.code} from Veto")) from error
             if error.code == 500 and payload.get("verdict") == "refuse":
                 raise Refused(payload.get("message", "Veto failed; refused"),
                               payload.get("reasons", [])) from error

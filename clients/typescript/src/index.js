@@ -106,7 +106,10 @@ export class Veto {
     if (response.ok) {
       return { json, replayed: response.headers.get('idempotent-replayed') === 'true' };
     }
-    if (response.status === 503) throw new Unreachable(json.message ?? '503 from Veto');
+    if (response.status === 429 || response.status === 503) {
+      // Rate limited, overloaded or briefly unable to write: retried under the same key.
+      throw new Unreachable(json.message ?? `${response.status} from Veto`);
+    }
     if (response.status === 500 && json.verdict === 'refuse') {
       throw new Refused(json.message ?? 'Veto failed; refused', json.reasons);
     }

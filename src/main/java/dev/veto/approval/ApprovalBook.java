@@ -36,6 +36,11 @@ public final class ApprovalBook {
     return out.size() > limit ? out.subList(0, limit) : out;
   }
 
+  /** How many wait for a person (approvals and queued actions). */
+  public long countPending() {
+    return byId.values().stream().filter(a -> a.status() == Approval.Status.PENDING).count();
+  }
+
   /** Pending approvals whose time to live has passed at now. */
   public List<Approval> overdue(long nowMillis) {
     List<Approval> out = new ArrayList<>();

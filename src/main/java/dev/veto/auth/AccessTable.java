@@ -43,7 +43,11 @@ public final class AccessTable {
       row("POST", "/v1/queue/" + ID, EnumSet.of(Role.OPERATOR)),
       row("GET", "/v1/incidents", READERS),
       row("GET", "/v1/incidents/" + ID, READERS),
-      row("GET", "/v1/tasks", READERS));
+      row("GET", "/v1/policy", READERS),
+      row("POST", "/v1/policy/reload", EnumSet.of(Role.OPERATOR)),
+      row("GET", "/v1/policy/shadow", READERS),
+      row("POST", "/v1/policy/shadow", EnumSet.of(Role.OPERATOR)),
+      row("DELETE", "/v1/policy/shadow", EnumSet.of(Role.OPERATOR)));
 
   private AccessTable() {}
 

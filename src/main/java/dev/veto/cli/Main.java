@@ -3,7 +3,7 @@ package dev.veto.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code veto} command: serve, verify, keygen, send and check. */
+/** The {@code veto} command: serve, verify, keygen, send, check, test and replay. */
 @Command(
     name = "veto",
     mixinStandardHelpOptions = true,
@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
         SendCommand.class,
         CheckCommand.class,
         TokenCommand.class,
+        TestCommand.class,
+        ReplayCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -54,6 +54,17 @@ final class ServeCommand implements Callable<Integer> {
           + " role.")
   Path tokens;
 
+  @Option(names = "--tls-cert", description = "PEM certificate chain: serve HTTPS.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--rate-limit", defaultValue = "0",
+      description = "Decide requests one agent may make per second; beyond it 429 with"
+          + " Retry-After (default ${DEFAULT-VALUE}: no limit).")
+  int rateLimit;
+
   @Option(names = "--approval-ttl", defaultValue = "PT15M",
       description = "How long an approval waits before it expires as denied"
           + " (default ${DEFAULT-VALUE}).")
@@ -85,10 +96,19 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("veto serve: no token file at " + tokens.toAbsolutePath());
       return Main.EXIT_USAGE;
     }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      System.err.println("veto serve: --tls-cert and --tls-key go together");
+      return Main.EXIT_USAGE;
+    }
+    if (rateLimit < 0) {
+      System.err.println("veto serve: --rate-limit must be 0 (none) or more");
+      return Main.EXIT_USAGE;
+    }
     LifecycleOptions lifecycle = new LifecycleOptions(idempotencyWindow, approvalTtl,
         duplicateWindow, breakerThreshold, breakerCooldown, 1);
     ServerConfig config = new ServerConfig(data, rules, configFile, host, port, !noFsync,
-        lifecycle, tokens, Clock.systemUTC());
+        lifecycle, tokens, new ServerConfig.Edge(tlsCert, tlsKey, rateLimit),
+        Clock.systemUTC());
     VetoServer server;
     try {
       server = VetoServer.start(config);

@@ -43,9 +43,11 @@ public final class Controls {
   private final Ledger ledger;
   private final Clock clock;
   private final Executor evaluator;
+  private final DecisionMetrics metrics;
 
   Controls(Projections state, ActivePolicy policies, Ledger ledger, Clock clock,
-      Executor evaluator) {
+      Executor evaluator, DecisionMetrics metrics) {
+    this.metrics = metrics;
     this.state = state;
     this.policies = policies;
     this.ledger = ledger;
@@ -97,6 +99,7 @@ public final class Controls {
         throw asRuntime(failure);
       }
       approval.published();
+      metrics.event("veto.approvals.settled", "status", approval.statusWire());
       log.atInfo().setMessage("approval settled").addKeyValue("approval_id", approval.id())
           .addKeyValue("status", approval.statusWire()).addKeyValue("by", by).log();
       return approvalView(approval);
@@ -208,7 +211,10 @@ public final class Controls {
   ObjectNode breakerAfterOutcome(TaskState task, OutcomeStatus status,
       LifecycleOptions options) {
     Breaker breaker = task.breaker();
-    breaker.outcome(status == OutcomeStatus.FAILED);
+    if (status != OutcomeStatus.UNKNOWN) {
+      // An unknown outcome proves nothing either way: the count of failures stands.
+      breaker.outcome(status == OutcomeStatus.FAILED);
+    }
     long now = clock.millis();
     boolean opens = switch (breaker.state()) {
       case CLOSED -> breaker.consecutiveFailures() >= options.breakerThreshold();
@@ -242,6 +248,7 @@ public final class Controls {
         .put("consecutive_failures", task.breaker().consecutiveFailures())
         .put("at", iso(now));
     append(DecisionRecord.BREAKER, data);
+    metrics.event("veto.breaker.transitions", "to", to.wire());
     log.atWarn().setMessage("breaker moved").addKeyValue("task_id", task.taskId())
         .addKeyValue("from", from.wire()).addKeyValue("to", to.wire()).log();
   }
@@ -271,6 +278,7 @@ public final class Controls {
     entries.put("to", toSeq);
     append(DecisionRecord.INCIDENT, data).thenAccept(receipt -> {
       state.incidents.add(Restorer.incidentOf(data));
+      metrics.event("veto.incidents", "trigger", data.path("trigger").asText());
       log.atWarn().setMessage("incident").addKeyValue("incident_id",
               data.path("incident_id").asText())
           .addKeyValue("task_id", data.path("task_id").asText())

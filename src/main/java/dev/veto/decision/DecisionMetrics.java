@@ -1,10 +1,15 @@
 package dev.veto.decision;
 
 import dev.veto.policy.Verdict;
+import dev.veto.policy.Reason;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * What the decision pipeline counts: recorded decisions by verdict and tier, answers replayed
@@ -17,6 +22,9 @@ public final class DecisionMetrics {
 
   private final Map<Verdict, Counter[]> decisions = new EnumMap<>(Verdict.class);
   private final Counter replayed;
+  private final Counter inDoubt;
+  private final MeterRegistry registry;
+  private final Map<String, Counter> byRule = new ConcurrentHashMap<>();
   private final Counter policyErrors;
   private final Counter deadlines;
 
@@ -35,6 +43,10 @@ public final class DecisionMetrics {
     replayed = Counter.builder("veto.decisions.replayed")
         .description("answers repeated under an idempotency key, nothing charged")
         .register(registry);
+    inDoubt = Counter.builder("veto.decisions.in_doubt")
+        .description("retries of an allowed side effect whose outcome is unknown")
+        .register(registry);
+    this.registry = registry;
     policyErrors = failClosed(registry, DecisionService.POLICY_ERROR);
     deadlines = failClosed(registry, DecisionService.DEADLINE_EXCEEDED);
   }
@@ -52,6 +64,34 @@ public final class DecisionMetrics {
 
   void replayed() {
     replayed.increment();
+  }
+
+  void inDoubt() {
+    inDoubt.increment();
+  }
+
+  /**
+   * Each reason of a recorded decision, by rule: budget and breaker refusals, approvals,
+   * modes. Rule names come from the policy and Veto's built-ins, a bounded set.
+   */
+  void reasons(List<Reason> reasons) {
+    for (Reason reason : reasons) {
+      byRule.computeIfAbsent(reason.rule(), rule -> Counter.builder("veto.decisions.reasons")
+          .description("reasons given in recorded decisions, by rule")
+          .tag("rule", rule)
+          .register(registry)).increment();
+    }
+  }
+
+  /** A gauge read at scrape time. */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description)
+        .register(registry);
+  }
+
+  /** Counts a lifecycle event: an incident, a breaker move, a settled approval. */
+  public void event(String name, String tag, String value) {
+    Counter.builder(name).tag(tag, value).register(registry).increment();
   }
 
   void failedClosed(String rule) {

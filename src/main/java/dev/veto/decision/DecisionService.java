@@ -21,7 +21,7 @@ import dev.veto.policy.Situation;
 import dev.veto.policy.TaskUsage;
 import dev.veto.policy.ToolCall;
 import dev.veto.policy.Verdict;
-import dev.veto.task.Breaker;
+import dev.veto.shadow.ShadowRunner;
 import dev.veto.task.TaskState;
 import dev.veto.task.TaskState.Remaining;
 import java.io.IOException;
@@ -84,6 +84,7 @@ public final class DecisionService {
   private final DecisionMetrics metrics;
   private final Projections state;
   private final Controls controls;
+  private volatile ShadowRunner shadow;
 
   public DecisionService(
       ActivePolicy policies,
@@ -99,7 +100,9 @@ public final class DecisionService {
     this.options = options;
     this.metrics = metrics;
     this.state = new Projections(clock, options);
-    this.controls = new Controls(state, policies, ledger, clock, evaluator);
+    this.controls = new Controls(state, policies, ledger, clock, evaluator, metrics);
+    metrics.gauge("veto.approvals.pending", "approvals and queued actions waiting for a person",
+        () -> state.approvals.countPending());
   }
 
   public Policy policy() {
@@ -109,6 +112,11 @@ public final class DecisionService {
   /** Approvals, modes, tasks, queue and incidents: the operators' and approvers' side. */
   public Controls controls() {
     return controls;
+  }
+
+  /** Evaluates every decision also with the shadow runner's candidate, if it has one. */
+  public void shadow(ShadowRunner runner) {
+    this.shadow = runner;
   }
 
   /**
@@ -196,6 +204,9 @@ public final class DecisionService {
     metrics.replayed();
     DecisionRef ref = state.decisions.get(held.decisionId());
     boolean inDoubt = ref != null && ref.inDoubt();
+    if (inDoubt) {
+      metrics.inDoubt();
+    }
     LedgerEntry entry = readEntry(held.seq());
     return CompletableFuture.completedFuture(
         DecisionRecord.toDecision(entry.data(), receiptOf(entry)).asReplay(inDoubt));
@@ -236,6 +247,9 @@ public final class DecisionService {
       Situation situation = situationFor(proposal, requestHash, settled);
       Evaluation gate = gate(task, now, settled);
       Evaluation rules = gate == null ? evaluate(policy, proposal, before, situation) : null;
+      if (rules != null) {
+        observeShadow(policy, proposal, before, situation, rules);
+      }
       Evaluation answer = gate != null ? gate : grant(rules, settled);
       Charge charge = chargeFor(answer, proposal);
       task.charge(charge.calls(), charge.tokens());
@@ -442,6 +456,7 @@ public final class DecisionService {
       controls.recordIncident(incident, receipt.seq());
     }
     metrics.decided(decision.verdict(), decision.tier());
+    metrics.reasons(decision.reasons());
     return decision.withReceipt(receipt);
   }
 
@@ -464,10 +479,23 @@ public final class DecisionService {
     }
   }
 
+  /** The candidate policy sees what the rules saw; it never delays or changes the answer. */
+  private void observeShadow(Policy policy, Proposal proposal, TaskUsage before,
+      Situation situation, Evaluation evaluation) {
+    ShadowRunner runner = shadow;
+    if (runner != null) {
+      runner.observe(policy.version(), () -> callOf(proposal), before, situation, evaluation);
+    }
+  }
+
+  private static ToolCall callOf(Proposal proposal) {
+    return ToolCall.of(proposal.taskId(), proposal.agentId(), proposal.tool(),
+        proposal.args(), proposal.step(), proposal.idempotencyKey(), proposal.tokensUsed());
+  }
+
   private Evaluation evaluate(Policy policy, Proposal proposal, TaskUsage before,
       Situation situation) {
-    ToolCall call = ToolCall.of(proposal.taskId(), proposal.agentId(), proposal.tool(),
-        proposal.args(), proposal.step(), proposal.idempotencyKey(), proposal.tokensUsed());
+    ToolCall call = callOf(proposal);
     try {
       Evaluation evaluation = policy.evaluate(call, before, situation);
       if (evaluation == null) {

@@ -2,11 +2,9 @@ package dev.veto.decision;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Maps (agent, idempotency key) to the decision first made under it, for a window of time.
@@ -29,7 +27,7 @@ final class IdempotencyIndex {
     this.clock = clock;
     this.claims = Caffeine.newBuilder()
         .ticker(() -> clock.millis() * 1_000_000L)
-        .expireAfter(new WindowFromFirstUse(window))
+        .expireAfter(new ExpireFromStamp<String, Claim>(window, claim -> claim.claimedAtMillis))
         // Maintenance on the caller: the default (the common fork-join pool) woke another
         // thread on almost every decision.
         .executor(Runnable::run)
@@ -72,34 +70,6 @@ final class IdempotencyIndex {
   private static String indexKey(String agentId, String key) {
     // A NUL cannot occur in either part: validation rejects control characters.
     return agentId + '\u0000' + key;
-  }
-
-  /**
-   * A key lives for the window from its first use, also when it was restored from the ledger
-   * at start-up (a restart must not give old keys a fresh window).
-   */
-  private static final class WindowFromFirstUse implements Expiry<String, Claim> {
-    private final long windowMillis;
-
-    WindowFromFirstUse(Duration window) {
-      this.windowMillis = window.toMillis();
-    }
-
-    @Override
-    public long expireAfterCreate(String key, Claim claim, long nowNanos) {
-      long left = claim.claimedAtMillis + windowMillis - nowNanos / 1_000_000L;
-      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, left));
-    }
-
-    @Override
-    public long expireAfterUpdate(String key, Claim claim, long nowNanos, long current) {
-      return expireAfterCreate(key, claim, nowNanos);
-    }
-
-    @Override
-    public long expireAfterRead(String key, Claim claim, long nowNanos, long current) {
-      return current;
-    }
   }
 
   /**

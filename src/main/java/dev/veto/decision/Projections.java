@@ -2,16 +2,13 @@ package dev.veto.decision;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.veto.approval.ApprovalBook;
 import dev.veto.incident.IncidentLog;
 import dev.veto.mode.ModeBook;
 import dev.veto.task.TaskRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Everything Veto knows in memory, all of it rebuilt from the ledger at start-up: tasks,
@@ -34,7 +31,8 @@ final class Projections {
     this.idempotency = new IdempotencyIndex(clock, options.idempotencyWindow());
     this.sideEffects = Caffeine.newBuilder()
         .ticker(() -> clock.millis() * 1_000_000L)
-        .expireAfter(new FromStamp(options.duplicateWindow()))
+        .expireAfter(new ExpireFromStamp<String, Stamped>(options.duplicateWindow(),
+            Stamped::atMillis))
         .executor(Runnable::run)
         .build();
   }
@@ -57,29 +55,4 @@ final class Projections {
   }
 
   private record Stamped(DecisionRef ref, long atMillis) {}
-
-  /** A side effect is remembered for the window from when it was allowed, also on restore. */
-  private static final class FromStamp implements Expiry<String, Stamped> {
-    private final long windowMillis;
-
-    FromStamp(Duration window) {
-      this.windowMillis = window.toMillis();
-    }
-
-    @Override
-    public long expireAfterCreate(String key, Stamped value, long nowNanos) {
-      long left = value.atMillis + windowMillis - nowNanos / 1_000_000L;
-      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, left));
-    }
-
-    @Override
-    public long expireAfterUpdate(String key, Stamped value, long nowNanos, long current) {
-      return expireAfterCreate(key, value, nowNanos);
-    }
-
-    @Override
-    public long expireAfterRead(String key, Stamped value, long nowNanos, long current) {
-      return current;
-    }
-  }
 }

@@ -145,7 +145,9 @@ final class Restorer {
       task.recordFailure(ref.step);
     }
     // The breaker's transitions are entries of their own; here only its count moves.
-    task.breaker().outcome(status == OutcomeStatus.FAILED);
+    if (status != OutcomeStatus.UNKNOWN) {
+      task.breaker().outcome(status == OutcomeStatus.FAILED);
+    }
     ref.outcomeStatus = status;
     ref.outcomeTokens = data.path("tokens_used").asLong();
     ref.outcomeSeq = entry.seq();

@@ -21,6 +21,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -57,12 +58,17 @@ public final class ApiServer {
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final TokenFile tokens;
   private final Clock clock;
+  private final AgentRateLimit rateLimit;
+  private final PolicyApi policyApi;
 
   /**
    * @param tokens the operator's bearer tokens, or null for the open development mode
+   * @param policyApi the /v1/policy routes, or null to leave them out
    */
   public ApiServer(Vertx vertx, DecisionService decisions, Ledger ledger,
-      PrometheusMeterRegistry metrics, ApiOptions options, TokenFile tokens, Clock clock) {
+      PrometheusMeterRegistry metrics, ApiOptions options, TokenFile tokens, Clock clock,
+      PolicyApi policyApi) {
+    this.policyApi = policyApi;
     this.vertx = vertx;
     this.decisions = decisions;
     this.ledger = ledger;
@@ -70,6 +76,7 @@ public final class ApiServer {
     this.options = options;
     this.tokens = tokens;
     this.clock = clock;
+    this.rateLimit = AgentRateLimit.of(options.rateLimitPerSecond());
     this.decideLatency = Timer.builder("veto.decide.latency")
         .description("time from a decide request's body to its answer")
         .publishPercentileHistogram()
@@ -94,6 +101,7 @@ public final class ApiServer {
 
   private Future<Integer> listen(int port) {
     HttpServerOptions serverOptions = new HttpServerOptions()
+        .setSsl(options.tls())
         .setHost(options.host())
         .setPort(port)
         .setMaxHeaderSize(options.maxHeaderBytes())
@@ -101,6 +109,11 @@ public final class ApiServer {
         // A client that sends nothing for this long is cut off, so slow or stuck clients
         // cannot hold connections open without end.
         .setIdleTimeout(options.idleTimeoutSeconds());
+    if (options.tls()) {
+      serverOptions.setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(options.tlsCert().toString())
+          .setKeyPath(options.tlsKey().toString()));
+    }
     HttpServer server = vertx.createHttpServer(serverOptions)
         .requestHandler(router())
         .invalidRequestHandler(ApiServer::invalidRequest);
@@ -127,6 +140,9 @@ public final class ApiServer {
         .mount(router, bodies);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
+    if (policyApi != null) {
+      policyApi.mount(router);
+    }
     new WebApi().mount(router);
 
     router.route().failureHandler(this::failed);
@@ -199,6 +215,14 @@ public final class ApiServer {
     RequestReader.checkContentType(ctx.request().getHeader("content-type"));
     var proposal = RequestReader.proposal(body(ctx));
     checkAgent(ctx, proposal.agentId());
+    if (!rateLimit.tryAcquire(proposal.agentId())) {
+      ctx.response().putHeader("retry-after",
+          String.valueOf(AgentRateLimit.PERIOD.toSeconds()));
+      sendRefusal(ctx, 429, "rate_limited", "agent '" + proposal.agentId() + "' sent more than "
+          + options.rateLimitPerSecond() + " proposals this second; retry after the"
+          + " Retry-After header's seconds with the same idempotency key");
+      return;
+    }
     long started = System.nanoTime();
     long timer = vertx.setTimer(options.decisionTimeoutMillis(), id -> timedOut(ctx));
     onContext(decisions.decide(proposal)).onComplete(result -> {

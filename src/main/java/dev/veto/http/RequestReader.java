@@ -201,6 +201,8 @@ final class RequestReader {
         .replaceAll("\\(bound as `[^`]*`\\)", "")
         .replaceAll("(?i)[;:(]?\\s*(to allow|to accept|set|enable|use)\\b[^`]*`[^`]*`.*$", "")
         .replaceAll("`[^`]*`", "")
+        // What the caller sent is not echoed: it may be a secret pasted in the wrong place.
+        .replaceAll("'[^']{2,}'", "'…'")
         .trim();
     if (hint > 0 && plain.length() > hint + 60) {
       plain = plain.substring(0, hint + 60) + "…";

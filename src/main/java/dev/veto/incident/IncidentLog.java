@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Every incident since the ledger began, newest last; a projection of {@code incident} entries. */
+/** Every incident since the ledger began, newest last: a projection of incident entries. */
 public final class IncidentLog {
 
   private final Map<String, Incident> byId = new ConcurrentHashMap<>();

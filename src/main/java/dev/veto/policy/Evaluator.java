@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.drools.base.definitions.rule.impl.RuleImpl;
 import org.kie.api.KieBase;
 import org.kie.api.definition.KiePackage;
@@ -84,7 +85,13 @@ final class Evaluator implements AutoCloseable {
 
   Evaluation evaluate(ToolCall call, TaskUsage usage, Situation situation)
       throws PolicyEvaluationException {
-    return evaluate(call, usage, situation, config.deadlineMillis());
+    return trace(call, usage, situation, config.deadlineMillis()).evaluation();
+  }
+
+  /** The evaluation and every rule that produced a finding, final tier or not. */
+  Trace trace(ToolCall call, TaskUsage usage, Situation situation, long deadlineMillis)
+      throws PolicyEvaluationException {
+    return evaluate(call, usage, situation, deadlineMillis);
   }
 
   /**
@@ -112,7 +119,7 @@ final class Evaluator implements AutoCloseable {
     }
   }
 
-  private Evaluation evaluate(ToolCall call, TaskUsage usage, Situation situation,
+  private Trace evaluate(ToolCall call, TaskUsage usage, Situation situation,
       long deadlineMillis) throws PolicyEvaluationException {
     Findings findings = new Findings();
     Watchdog.Run deadline = Watchdog.start(deadlineMillis);
@@ -122,7 +129,8 @@ final class Evaluator implements AutoCloseable {
 
       fire(deadline, DECIDE_ONLY, findings, call, usage, new Classification(tier), situation);
       applySituation(tier, situation, findings);
-      return Combiner.combine(tier, findings.list());
+      Evaluation evaluation = Combiner.combine(tier, findings.list());
+      return new Trace(evaluation, firedRules(findings));
     } finally {
       deadline.finish();
     }
@@ -170,6 +178,12 @@ final class Evaluator implements AutoCloseable {
     if (classification != null) {
       session.insert(classification);
     }
+  }
+
+  private static Set<String> firedRules(Findings findings) {
+    Set<String> fired = new TreeSet<>();
+    findings.list().forEach(f -> fired.add(f.rule()));
+    return Set.copyOf(fired);
   }
 
   /** The built-in floor: unknown and look-alike tools are never taken for harmless ones. */

@@ -11,6 +11,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.kie.api.KieBase;
 import org.kie.api.definition.KiePackage;
@@ -20,20 +22,33 @@ import org.kie.api.definition.rule.Rule;
  * One loaded, immutable policy: the compiled rules of a rules directory and its config.
  * Build it with {@link #load}; a policy that fails to compile is never returned. Evaluation is
  * thread-safe. {@link #close()} releases the rule base and its KieModule, for hot reload.
+ *
+ * <p>Closing is reference-counted: evaluations in flight when close() is called finish on the
+ * rule base they started with, and the last one out disposes it. So a reload can close the
+ * policy it replaced without failing a decision that read it a moment before the swap.
  */
 public final class Policy implements AutoCloseable {
+
+  /** The deadline of offline evaluations: test cases and replay (see trace). */
+  public static final long OFFLINE_DEADLINE_MILLIS = 5_000;
 
   private final String version;
   private final PolicyConfig config;
   private final List<String> ruleNames;
+  private final List<String> files;
   private final RuleCompiler.Compiled compiled;
   private final Evaluator evaluator;
 
+  /** 1 for the owner's hold (dropped by close) plus one per evaluation in flight. */
+  private final AtomicInteger users = new AtomicInteger(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+
   private Policy(String version, PolicyConfig config, List<String> ruleNames,
-      RuleCompiler.Compiled compiled, Evaluator evaluator) {
+      List<String> files, RuleCompiler.Compiled compiled, Evaluator evaluator) {
     this.version = version;
     this.config = config;
     this.ruleNames = ruleNames;
+    this.files = files;
     this.compiled = compiled;
     this.evaluator = evaluator;
   }
@@ -54,7 +69,7 @@ public final class Policy implements AutoCloseable {
       List<String> names = checkRules(kieBase);
       Evaluator evaluator = new Evaluator(kieBase, config);
       evaluator.warmUp();
-      return new Policy(version, config, names, compiled, evaluator);
+      return new Policy(version, config, names, files(drl, configFile), compiled, evaluator);
     } catch (PolicyException | RuntimeException e) {
       compiled.dispose();
       throw e;
@@ -79,10 +94,38 @@ public final class Policy implements AutoCloseable {
     return ruleNames;
   }
 
+  /** The files the version covers: the .drl files, veto.yaml and the override, if any. */
+  public List<String> files() {
+    return files;
+  }
+
   /** Thread-safe. Throws when a rule fails or the deadline passes; the caller then refuses. */
   public Evaluation evaluate(ToolCall call, TaskUsage usage, Situation situation)
       throws PolicyEvaluationException {
-    return evaluator.evaluate(call, usage, situation);
+    return trace(call, usage, situation).evaluation();
+  }
+
+  /** Like evaluate, with the names of every rule that produced a finding. */
+  public Trace trace(ToolCall call, TaskUsage usage, Situation situation)
+      throws PolicyEvaluationException {
+    return trace(call, usage, situation, config.deadlineMillis());
+  }
+
+  /**
+   * Like trace, with another deadline. Offline checks (policy test cases, replay) use a long
+   * one: they ask what the rules answer, and a machine busy compiling or collecting garbage
+   * must not turn that into a timeout. A rule that never stops is still halted.
+   */
+  public Trace trace(ToolCall call, TaskUsage usage, Situation situation, long deadlineMillis)
+      throws PolicyEvaluationException {
+    if (!retain()) {
+      throw new PolicyEvaluationException("policy " + version + " was closed");
+    }
+    try {
+      return evaluator.trace(call, usage, situation, deadlineMillis);
+    } finally {
+      release();
+    }
   }
 
   /** In normal mode with no probable duplicate. */
@@ -90,11 +133,53 @@ public final class Policy implements AutoCloseable {
     return evaluate(call, usage, Situation.NORMAL);
   }
 
-  /** Drops the session pool and removes this version's KieModule from the repository. */
+  /**
+   * Drops the session pool and removes this version's KieModule from the repository, once the
+   * evaluations in flight have finished. Idempotent.
+   */
   @Override
   public void close() {
-    evaluator.close();
-    compiled.dispose();
+    if (closed.compareAndSet(false, true)) {
+      release();
+    }
+  }
+
+  /** True once closed; evaluations in flight may still be finishing. */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  private boolean retain() {
+    while (true) {
+      int n = users.get();
+      if (n == 0) {
+        return false;
+      }
+      if (users.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  private void release() {
+    if (users.decrementAndGet() == 0) {
+      evaluator.close();
+      compiled.dispose();
+    }
+  }
+
+  /** For tests of hot reload: the KieModule identity of this version (group:artifact:version). */
+  public String releaseIdForTests() {
+    return compiled.releaseId().toExternalForm();
+  }
+
+  private static List<String> files(Map<String, byte[]> drl, Path override) {
+    List<String> out = new ArrayList<>(drl.keySet());
+    out.add(PolicyConfig.FILE_NAME);
+    if (override != null) {
+      out.add("override/" + override.getFileName());
+    }
+    return List.copyOf(out);
   }
 
   private static Map<String, byte[]> readDrl(Path rulesDir) throws PolicyException {

@@ -74,6 +74,10 @@ public final class ToolCall {
       + "|authorized_keys|\\bid_(?:rsa|dsa|ecdsa|ed25519)\\b|\\bcrontab\\b|\\bsudoers\\b"
       + "|(?:^|[\\s\"'=:/.])/etc/|/var/spool/cron");
 
+  /** A decimal number as a string: "10", "-3.50", "1e1"; bounded so parsing stays cheap. */
+  private static final Pattern DECIMAL =
+      Pattern.compile("[-+]?(?:\\d{1,30}(?:\\.\\d{0,30})?|\\.\\d{1,30})(?:[eE][-+]?\\d{1,3})?");
+
   private static final Map<String, Pattern> KEY_PATTERNS = new ConcurrentHashMap<>();
 
   private final String taskId;
@@ -310,6 +314,49 @@ public final class ToolCall {
       for (Object item : list) {
         collectUnder(item, key, out);
       }
+    }
+  }
+
+  /**
+   * Every number under an argument whose name fully matches keyRegex, at any depth, as an
+   * exact decimal: JSON numbers, and strings that are exactly a decimal number ("10", "10.00",
+   * "1e1"). So 10, 10.0, 10.00, "10" and 1e1 are all the same amount to a rule that compares
+   * with compareTo.
+   */
+  public List<BigDecimal> decimalsUnder(String keyRegex) {
+    Pattern key = KEY_PATTERNS.computeIfAbsent(keyRegex, Pattern::compile);
+    List<Object> values = new ArrayList<>();
+    collectValuesUnder(args, key, values);
+    List<BigDecimal> out = new ArrayList<>();
+    values.forEach(v -> addDecimals(v, out));
+    return out;
+  }
+
+  private static void collectValuesUnder(Object value, Pattern key, List<Object> out) {
+    if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (key.matcher((String) entry.getKey()).matches()) {
+          out.add(entry.getValue());
+        } else {
+          collectValuesUnder(entry.getValue(), key, out);
+        }
+      }
+    } else if (value instanceof List<?> list) {
+      for (Object item : list) {
+        collectValuesUnder(item, key, out);
+      }
+    }
+  }
+
+  private static void addDecimals(Object value, List<BigDecimal> out) {
+    if (value instanceof BigDecimal number) {
+      out.add(number);
+    } else if (value instanceof String text && DECIMAL.matcher(text.strip()).matches()) {
+      out.add(new BigDecimal(text.strip()));
+    } else if (value instanceof Map<?, ?> map) {
+      map.values().forEach(v -> addDecimals(v, out));
+    } else if (value instanceof List<?> list) {
+      list.forEach(v -> addDecimals(v, out));
     }
   }
 

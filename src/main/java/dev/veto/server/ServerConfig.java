@@ -10,6 +10,7 @@ import java.time.Clock;
  * @param configFile the operator's override of rules/veto.yaml, or null
  * @param fsync false only for benchmarks: an acknowledged decision may then be lost on a crash
  * @param tokenFile the operator's bearer tokens, or null for the open development mode
+ * @param edge TLS and the per-agent rate limit (see {@link Edge})
  */
 public record ServerConfig(
     Path dataDir,
@@ -20,4 +21,14 @@ public record ServerConfig(
     boolean fsync,
     LifecycleOptions lifecycle,
     Path tokenFile,
-    Clock clock) {}
+    Edge edge,
+    Clock clock) {
+
+  /**
+   * What the HTTP edge adds: TLS from PEM files (both null for plain HTTP) and a per-agent
+   * limit of decide requests a second (0 for none).
+   */
+  public record Edge(Path tlsCert, Path tlsKey, int rateLimitPerSecond) {
+    public static final Edge PLAIN = new Edge(null, null, 0);
+  }
+}

@@ -7,17 +7,22 @@ import dev.veto.decision.DecisionMetrics;
 import dev.veto.decision.DecisionService;
 import dev.veto.http.ApiOptions;
 import dev.veto.http.ApiServer;
+import dev.veto.http.PolicyApi;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerOptions;
 import dev.veto.policy.ActivePolicy;
 import dev.veto.policy.Policy;
 import dev.veto.policy.PolicyException;
+import dev.veto.policy.reload.PolicyReloader;
+import dev.veto.policy.reload.TestedPolicy;
+import dev.veto.shadow.ShadowRunner;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -37,14 +42,27 @@ public final class VetoServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VetoServer.class);
   private static final int EVALUATION_QUEUE = 8192;
 
+  /** How often the rules folder is polled for changes (a change is loaded one poll later). */
+  private static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * How long a replaced policy stays open: far longer than a decision takes between reading
+   * the active policy and starting its evaluation (its whole budget is 2 s).
+   */
+  private static final Duration RETIRE_GRACE = Duration.ofSeconds(10);
+
   private final Ledger ledger;
   private final ThreadPoolExecutor evaluator;
   private final Vertx vertx;
   private final ApiServer api;
   private final int port;
+  private final PolicyReloader reloader;
+  private final ShadowRunner shadow;
 
   private VetoServer(Ledger ledger, ThreadPoolExecutor evaluator, Vertx vertx, ApiServer api,
-      int port) {
+      int port, PolicyReloader reloader, ShadowRunner shadow) {
+    this.reloader = reloader;
+    this.shadow = shadow;
     this.ledger = ledger;
     this.evaluator = evaluator;
     this.vertx = vertx;
@@ -57,21 +75,35 @@ public final class VetoServer implements AutoCloseable {
     long started = System.nanoTime();
     Files.createDirectories(config.dataDir());
     SigningKey key = KeyFiles.loadOrCreate(config.dataDir());
-    Policy policy = Policy.load(config.rulesDir(), config.configFile());
+    // The policy's own test cases run at start-up too: a policy that fails them never serves.
+    Policy policy = TestedPolicy.load(config.rulesDir(), config.configFile());
     Ledger ledger = Ledger.open(config.dataDir(), key, config.clock(),
         new LedgerOptions(config.fsync(), LedgerOptions.defaults().maxBatch()));
 
     ThreadPoolExecutor evaluator = evaluatorPool();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    DecisionService decisions = new DecisionService(new ActivePolicy(policy), ledger,
+    ActivePolicy active = new ActivePolicy(policy);
+    DecisionService decisions = new DecisionService(active, ledger,
         config.clock(), evaluator, config.lifecycle(), new DecisionMetrics(metrics));
-    ledger.replay(decisions::restore);
     TokenFile tokens = loadTokens(config);
+    PolicyLoads loads = new PolicyLoads(ledger);
+    ledger.replay(entry -> {
+      decisions.restore(entry);
+      loads.observe(entry);
+    });
+    recordStartLoad(loads, policy);
+
+    PolicyReloader reloader = new PolicyReloader(active, config.rulesDir(), config.configFile(),
+        config.clock(), RETIRE_GRACE,
+        (next, current, trigger) -> loads.record(next, current.version(), trigger));
+    reloader.watch(WATCH_INTERVAL);
+    ShadowRunner shadow = new ShadowRunner(metrics, config.clock());
+    decisions.shadow(shadow);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
         Runtime.getRuntime().availableProcessors()));
     ApiServer api = new ApiServer(vertx, decisions, ledger, metrics,
-        ApiOptions.defaults(config.host(), config.port()), tokens, config.clock());
+        apiOptions(config), tokens, config.clock(), new PolicyApi(vertx, reloader, shadow));
     int port = await(api);
     // Approvals past their time to live expire as denied, checked every second.
     vertx.setPeriodic(1000, id -> decisions.controls().expireOverdue());
@@ -83,8 +115,32 @@ public final class VetoServer implements AutoCloseable {
         .addKeyValue("ledger_entries", ledger.lastSeq())
         .addKeyValue("fsync", config.fsync())
         .addKeyValue("auth", tokens == null ? "open" : "tokens")
+        .addKeyValue("tls", config.edge().tlsCert() != null)
+        .addKeyValue("rate_limit_per_s", config.edge().rateLimitPerSecond())
         .addKeyValue("start_ms", (System.nanoTime() - started) / 1_000_000).log();
-    return new VetoServer(ledger, evaluator, vertx, api, port);
+    return new VetoServer(ledger, evaluator, vertx, api, port, reloader, shadow);
+  }
+
+  /** A policy_loaded entry when this start serves another version than the last recorded. */
+  private static void recordStartLoad(PolicyLoads loads, Policy policy)
+      throws IOException, InterruptedException {
+    String last = loads.lastRecorded();
+    if (policy.version().equals(last)) {
+      return;
+    }
+    try {
+      loads.record(policy, last, "start").get();
+    } catch (ExecutionException e) {
+      throw new IOException("cannot record the policy load: " + e.getCause().getMessage(),
+          e.getCause());
+    }
+  }
+
+  private static ApiOptions apiOptions(ServerConfig config) {
+    ServerConfig.Edge edge = config.edge();
+    return ApiOptions.defaults(config.host(), config.port())
+        .withRateLimit(edge.rateLimitPerSecond())
+        .withTls(edge.tlsCert(), edge.tlsKey());
   }
 
   private static TokenFile loadTokens(ServerConfig config) throws IOException {
@@ -141,6 +197,8 @@ public final class VetoServer implements AutoCloseable {
       log.atWarn().setMessage("HTTP server did not stop cleanly")
           .addKeyValue("error", String.valueOf(e)).log();
     }
+    reloader.close();
+    shadow.close();
     evaluator.shutdown();
     ledger.close();
     log.atInfo().setMessage("veto stopped").addKeyValue("port", port).log();

@@ -31,7 +31,7 @@ class CliTest {
     Run run = veto("verify", "--data", data.toString());
 
     assertThat(run.code()).isZero();
-    assertThat(run.out()).contains("verified 4 entries");
+    assertThat(run.out()).contains("verified 5 entries"); // 4 decisions and policy_loaded
   }
 
   @Test

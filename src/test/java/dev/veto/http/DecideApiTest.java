@@ -235,7 +235,7 @@ class DecideApiTest {
     VerifyReport report = LedgerVerifier.verify(data, key);
 
     assertThat(report.failure()).isEmpty();
-    assertThat(report.verified()).isEqualTo(3);
+    assertThat(report.verified()).isEqualTo(4); // policy_loaded, then 3 decisions
     veto = VetoFixture.start(data);
   }
 

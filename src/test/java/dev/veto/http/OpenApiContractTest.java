@@ -139,6 +139,16 @@ class OpenApiContractTest {
     check("POST", "/v1/queue/{id}", "/v1/queue/nope", "{\"action\":\"drop\"}", operator, 404);
     check("GET", "/v1/incidents", "/v1/incidents", null, operator, 200);
     check("GET", "/v1/incidents/{id}", "/v1/incidents/nope", null, operator, 404);
+    check("GET", "/v1/policy", "/v1/policy", null, operator, 200);
+    check("GET", "/v1/policy", "/v1/policy", null, agent, 403);
+    check("POST", "/v1/policy/reload", "/v1/policy/reload", null, operator, 200);
+    check("GET", "/v1/policy/shadow", "/v1/policy/shadow?limit=-1", null, operator, 400);
+    check("POST", "/v1/policy/shadow", "/v1/policy/shadow", "{\"rules\":\"rules\"}",
+        operator, 200);
+    check("POST", "/v1/policy/shadow", "/v1/policy/shadow", "{\"rules\":\"nowhere\"}",
+        operator, 400);
+    check("GET", "/v1/policy/shadow", "/v1/policy/shadow", null, operator, 200);
+    check("DELETE", "/v1/policy/shadow", "/v1/policy/shadow", null, operator, 200);
     check("GET", "/health", "/health", null, null, 200);
 
     assertThat(operationsIn(document)).as("operations walked by this test")
@@ -165,6 +175,25 @@ class OpenApiContractTest {
         .isNotEmpty();
     String id = list.path("items").get(0).path("incident_id").asText();
     check("GET", "/v1/incidents/{id}", "/v1/incidents/" + id, null, operator, 200);
+  }
+
+  /** An agent over its rate limit gets the documented 429 refusal. */
+  @Test
+  void shouldDescribeTheRateLimitRefusal() throws Exception {
+    try (VetoFixture limited = VetoFixture.builder(folder.resolve("limited"))
+        .edge(new dev.veto.server.ServerConfig.Edge(null, null, 1)).start()) {
+      Reply reply = null;
+      for (int i = 0; i < 20; i++) {
+        reply = limited.post("/v1/decide", "{\"task_id\":\"t\",\"agent_id\":\"a\","
+            + "\"tool\":\"get_user_details\",\"idempotency_key\":\"r-" + i + "\"}");
+        if (reply.status() == 429) {
+          break;
+        }
+      }
+      assertThat(reply.status()).as("a burst past 1/s is limited: %s", reply.body())
+          .isEqualTo(429);
+      assertThat(schemaFor("POST", "/v1/decide", 429).validate(reply.json())).isEmpty();
+    }
   }
 
   /** The check is not vacuous: answers that break the document are caught, refs included. */

@@ -53,6 +53,25 @@ class BreakerScenarioTest {
         + "\",\"status\":\"" + status + "\"}");
   }
 
+  /**
+   * The task's incidents once there are at least this many: an incident is written just
+   * after the entry that tripped, so it may land a moment after that entry's answer.
+   */
+  private JsonNode incidents(String taskId, int atLeast) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    JsonNode items = veto.get("/v1/incidents?task_id=" + taskId).json().path("items");
+    while (items.size() < atLeast && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      items = veto.get("/v1/incidents?task_id=" + taskId).json().path("items");
+    }
+    return items;
+  }
+
   private static String firstRule(JsonNode decision) {
     return decision.path("reasons").get(0).path("rule").asText();
   }
@@ -72,14 +91,15 @@ class BreakerScenarioTest {
     JsonNode task = veto.get("/v1/tasks/t-flaky").json();
     assertThat(task.path("breaker").path("state").asText()).isEqualTo("open");
 
-    JsonNode incidents = veto.get("/v1/incidents?task_id=t-flaky").json().path("items");
+    JsonNode incidents = incidents("t-flaky", 1);
     assertThat(incidents).hasSize(1);
     JsonNode incident = incidents.get(0);
     assertThat(incident.path("trigger").asText()).isEqualTo("veto.breaker_open");
     assertThat(incident.path("limit").asLong()).isEqualTo(3);
     assertThat(incident.path("value").asLong()).isEqualTo(3);
     assertThat(incident.path("policy_version").asText()).startsWith("sha256:");
-    assertThat(incident.path("entries").path("from").asLong()).isEqualTo(1);
+    // Entry 1 is the start's policy_loaded; the task's first decision is entry 2.
+    assertThat(incident.path("entries").path("from").asLong()).isEqualTo(2);
     assertThat(incident.path("entries").path("to").asLong())
         .isGreaterThan(incident.path("entries").path("from").asLong());
     String incidentId = incident.path("incident_id").asText();
@@ -98,6 +118,16 @@ class BreakerScenarioTest {
   }
 
   @Test
+  void shouldNotLetAnUnknownOutcomeHideAStreakOfFailures() {
+    start(breakerAfter(2));
+    report(call("t-streak", 1), "failed");
+    report(call("t-streak", 2), "unknown");
+    report(call("t-streak", 3), "failed");
+
+    assertThat(firstRule(call("t-streak", 4))).isEqualTo("veto.breaker_open");
+  }
+
+  @Test
   void shouldReopenWhenTheTrialFailsAndKeepTheStateAcrossARestart() {
     start(breakerAfter(2));
     report(call("t-bad", 1), "failed");
@@ -110,7 +140,7 @@ class BreakerScenarioTest {
     JsonNode task = veto.get("/v1/tasks/t-bad").json();
     assertThat(task.path("breaker").path("state").asText()).isEqualTo("open");
     assertThat(firstRule(call("t-bad", 4))).isEqualTo("veto.breaker_open");
-    assertThat(veto.get("/v1/incidents?task_id=t-bad").json().path("items")).hasSize(2);
+    assertThat(incidents("t-bad", 2)).hasSize(2);
   }
 
   @Test
@@ -147,7 +177,7 @@ class BreakerScenarioTest {
     call("t-budget", 4);
 
     assertThat(firstRule(refused)).isEqualTo("budget.tool_calls");
-    JsonNode incidents = veto.get("/v1/incidents?task_id=t-budget").json().path("items");
+    JsonNode incidents = incidents("t-budget", 1);
     assertThat(incidents).hasSize(1);
     assertThat(incidents.get(0).path("trigger").asText()).isEqualTo("budget.tool_calls");
     assertThat(incidents.get(0).path("limit").asLong()).isEqualTo(2);

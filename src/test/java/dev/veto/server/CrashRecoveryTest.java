@@ -8,8 +8,8 @@ import dev.veto.json.Json;
 import dev.veto.ledger.LedgerVerifier;
 import dev.veto.ledger.VerifyReport;
 import dev.veto.testing.Proposals;
+import dev.veto.testing.VetoProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,26 +33,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryTest {
 
-  private static final int ROUNDS = 3;
+  /** More rounds with -Dveto.crash.rounds=N (CI runs the default). */
+  private static final int ROUNDS = Integer.getInteger("veto.crash.rounds", 3);
   private static final int CLIENTS = 8;
 
   @TempDir
   Path data;
 
   private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
-  private final Map<Process, Integer> ports = new HashMap<>();
 
   @Test
   void killDuringAppends_restartRecovers_andEveryAcknowledgedDecisionIsInTheLedger()
       throws Exception {
     for (int round = 0; round < ROUNDS; round++) {
-      Process veto = startVeto();
-      runLoadThenKill(veto);
+      runLoadThenKill(startVeto());
     }
 
-    Process veto = startVeto();
-    veto.destroy();
-    veto.waitFor();
+    startVeto().close();
     VerifyReport report = LedgerVerifier.verify(data,
         KeyFiles.readPublic(KeyFiles.publicKeyPath(data)));
     Map<String, String> ledger = decisionsInLedger();
@@ -62,8 +59,8 @@ class CrashRecoveryTest {
     assertThat(ledger).containsAllEntriesOf(acknowledged);
   }
 
-  private void runLoadThenKill(Process veto) throws Exception {
-    int port = portOf(veto);
+  private void runLoadThenKill(VetoProcess veto) throws Exception {
+    int port = veto.port();
     List<Thread> clients = new ArrayList<>();
     for (int i = 0; i < CLIENTS; i++) {
       Thread client = new Thread(() -> sendUntilRefused(port), "crash-test-client-" + i);
@@ -72,8 +69,7 @@ class CrashRecoveryTest {
     }
 
     Thread.sleep(ThreadLocalRandom.current().nextLong(300, 1200));
-    veto.destroyForcibly();
-    veto.waitFor();
+    veto.kill();
     for (Thread client : clients) {
       client.join();
     }
@@ -100,41 +96,8 @@ class CrashRecoveryTest {
     }
   }
 
-  private Process startVeto() throws Exception {
-    int port = freePort();
-    ProcessBuilder builder = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "dev.veto.cli.Main", "serve", "--port", String.valueOf(port),
-        "--data", data.toString(), "--rules", "rules");
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(data.resolveSibling(data.getFileName() + ".log").toFile());
-    Process process = builder.start();
-    ports.put(process, port);
-    awaitHealthy(process, port);
-    return process;
-  }
-
-  private int portOf(Process process) {
-    return ports.get(process);
-  }
-
-  private static void awaitHealthy(Process process, int port) throws Exception {
-    HttpClient client = HttpClient.newHttpClient();
-    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-        + "/health")).timeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      assertThat(process.isAlive()).as("veto process exited during start").isTrue();
-      try {
-        if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        Thread.sleep(100);
-      }
-    }
-    throw new AssertionError("veto did not become healthy on port " + port);
+  private VetoProcess startVeto() throws Exception {
+    return VetoProcess.start(data, data.resolveSibling(data.getFileName() + ".log"));
   }
 
   private Map<String, String> decisionsInLedger() throws IOException {
@@ -147,11 +110,5 @@ class CrashRecoveryTest {
       }
     }
     return decisions;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

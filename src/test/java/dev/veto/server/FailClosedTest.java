@@ -45,7 +45,7 @@ class FailClosedTest {
       assertThat(body.path("verdict").asText()).isEqualTo("refuse");
       assertThat(body.path("reasons").findValuesAsText("rule")).containsExactly(
           "veto.policy_error");
-      assertThat(body.path("receipt").path("seq").asLong()).isEqualTo(1);
+      assertThat(body.path("receipt").path("seq").asLong()).isEqualTo(2); // after policy_loaded
     }
   }
 

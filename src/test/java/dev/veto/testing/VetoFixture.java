@@ -61,6 +61,7 @@ public final class VetoFixture implements AutoCloseable {
     private Path tokenFile;
     private Clock clock = Clock.systemUTC();
     private LifecycleOptions lifecycle = LifecycleOptions.defaults();
+    private ServerConfig.Edge edge = ServerConfig.Edge.PLAIN;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -86,6 +87,11 @@ public final class VetoFixture implements AutoCloseable {
       return this;
     }
 
+    public Builder edge(ServerConfig.Edge httpEdge) {
+      this.edge = httpEdge;
+      return this;
+    }
+
     public Builder lifecycle(LifecycleOptions options) {
       this.lifecycle = options;
       return this;
@@ -93,7 +99,7 @@ public final class VetoFixture implements AutoCloseable {
 
     public VetoFixture start() {
       ServerConfig config = new ServerConfig(dataDir, rulesDir, configFile, "127.0.0.1", 0,
-          true, lifecycle, tokenFile, clock);
+          true, lifecycle, tokenFile, edge, clock);
       VetoFixture fixture = new VetoFixture(config);
       fixture.boot();
       return fixture;
@@ -180,6 +186,10 @@ public final class VetoFixture implements AutoCloseable {
     return send(HttpRequest.newBuilder(uri(path)).GET().build());
   }
 
+  public Reply delete(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).DELETE().build());
+  }
+
   public Reply decide(ObjectNode proposal) {
     return post("/v1/decide", proposal.toString());
   }
@@ -193,7 +203,8 @@ public final class VetoFixture implements AutoCloseable {
     try {
       HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
       return new Reply(response.statusCode(), response.body(),
-          response.headers().firstValue("idempotent-replayed").orElse(null));
+          response.headers().firstValue("idempotent-replayed").orElse(null),
+          response.headers());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -208,7 +219,12 @@ public final class VetoFixture implements AutoCloseable {
   }
 
   /** An HTTP reply with its body, and its idempotent-replayed header or null. */
-  public record Reply(int status, String body, String replayed) {
+  public record Reply(int status, String body, String replayed,
+      java.net.http.HttpHeaders headers) {
+    public String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+
     public JsonNode json() {
       try {
         return Json.MAPPER.readTree(body);

@@ -219,7 +219,8 @@ public final class Veto {
           .firstValue("idempotent-replayed").orElse(null)));
     }
     String message = String.valueOf(json.getOrDefault("message", "HTTP " + status));
-    if (status == 503) {
+    if (status == 429 || status == 503) {
+      // Rate limited, overloaded or briefly unable to write: retried under the same key.
       throw new Unreachable(message, null);
     }
     if (status == 500 && "refuse".equals(json.get("verdict"))) {
