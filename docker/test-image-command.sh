@@ -27,6 +27,8 @@ grep -q 'CMD \["/app/veto-start.sh", "health"\]' docker/Dockerfile
 grep -q '^ENTRYPOINT \["/app/veto-start.sh"\]' docker/Dockerfile
 grep -q 'metrics_path: /metrics' docker/prometheus.yml
 grep -q 'targets: \["veto:8181"\]' docker/prometheus.yml
+grep -q 'veto-alerts.yml' docker/prometheus.yml
+grep -q './veto-alerts.yml:/etc/prometheus/veto-alerts.yml' docker/compose.yaml
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export JAVA_TOOL_OPTIONS="$tool_options" VETO_JAR="$jar" VETO_PORT="$port"
