@@ -47,7 +47,14 @@ public final class AccessTable {
       row("POST", "/v1/policy/reload", EnumSet.of(Role.OPERATOR)),
       row("GET", "/v1/policy/shadow", READERS),
       row("POST", "/v1/policy/shadow", EnumSet.of(Role.OPERATOR)),
-      row("DELETE", "/v1/policy/shadow", EnumSet.of(Role.OPERATOR)));
+      row("DELETE", "/v1/policy/shadow", EnumSet.of(Role.OPERATOR)),
+      row("GET", "/v1/ledger/checkpoint", READERS),
+      row("POST", "/v1/ledger/checkpoint", EnumSet.of(Role.OPERATOR)),
+      row("GET", "/v1/ledger/proof/inclusion", READERS),
+      row("GET", "/v1/ledger/proof/consistency", READERS),
+      row("GET", "/v1/ledger/entries", READERS),
+      row("GET", "/v1/keys", READERS),
+      row("POST", "/v1/blobs/" + ID + "/erase", EnumSet.of(Role.OPERATOR)));
 
   private AccessTable() {}
 

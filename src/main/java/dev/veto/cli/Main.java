@@ -3,7 +3,7 @@ package dev.veto.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code veto} command: serve, verify, keygen, send, check, test and replay. */
+/** The {@code veto} command: serve, verify, keygen, token, send, check, test, replay, export. */
 @Command(
     name = "veto",
     mixinStandardHelpOptions = true,
@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
         TokenCommand.class,
         TestCommand.class,
         ReplayCommand.class,
+        ExportCommand.class,
+        ProofCommands.VerifyReceipt.class,
+        ProofCommands.VerifyConsistency.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

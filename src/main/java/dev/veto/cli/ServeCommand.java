@@ -85,6 +85,11 @@ final class ServeCommand implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE}).")
   Duration breakerCooldown;
 
+  @Option(names = "--checkpoint-interval", defaultValue = "PT1M",
+      description = "How often a signed checkpoint is appended to the ledger when it grew,"
+          + " ISO-8601 (default ${DEFAULT-VALUE}; PT0S: only on POST /v1/ledger/checkpoint).")
+  Duration checkpointInterval;
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(rules)) {
@@ -108,7 +113,7 @@ final class ServeCommand implements Callable<Integer> {
         duplicateWindow, breakerThreshold, breakerCooldown, 1);
     ServerConfig config = new ServerConfig(data, rules, configFile, host, port, !noFsync,
         lifecycle, tokens, new ServerConfig.Edge(tlsCert, tlsKey, rateLimit),
-        Clock.systemUTC());
+        checkpointInterval, Clock.systemUTC());
     VetoServer server;
     try {
       server = VetoServer.start(config);

@@ -46,6 +46,12 @@ public final class KeyFiles {
   public static final String PRIVATE_KEY_FILE = "signing-key.pem";
   public static final String PUBLIC_KEY_FILE = "signing-key.pub.pem";
   public static final String KEYS_DIR = "keys";
+  /** The ledger's first public key, kept when keys rotate: what auditors trust. */
+  public static final String GENESIS_PUBLIC_KEY_FILE = "genesis-key.pub.pem";
+  /** A new key waiting for its rotation entry (keygen --rotate). */
+  public static final String NEXT_DIR = "next";
+  /** Public keys of rotated-out keys, by key id. */
+  public static final String RETIRED_DIR = "retired";
 
   private static final String PRIVATE_PEM_TYPE = "PRIVATE KEY";
   private static final String PUBLIC_PEM_TYPE = "PUBLIC KEY";
@@ -65,6 +71,31 @@ public final class KeyFiles {
   /** dataDir/keys/signing-key.pub.pem */
   public static Path publicKeyPath(Path dataDir) {
     return dataDir.resolve(KEYS_DIR).resolve(PUBLIC_KEY_FILE);
+  }
+
+  /** The key an auditor trusts by default: keys/genesis-key.pub.pem, else the current one. */
+  public static Path trustedPublicKeyPath(Path dataDir) {
+    Path genesis = dataDir.resolve(KEYS_DIR).resolve(GENESIS_PUBLIC_KEY_FILE);
+    return Files.isRegularFile(genesis) ? genesis : publicKeyPath(dataDir);
+  }
+
+  /** Writes a public key file (mode 0644) atomically; replaces an existing one. */
+  public static void writePublic(Path file, VerifyingKey key) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    writeAtomically(file, publicPem(key), PUBLIC_FILE);
+  }
+
+  /**
+   * Moves the key pair in from (keys/next) over the one in to (keys), private key first,
+   * each by an atomic rename: the old private key is gone from disk once this returns.
+   */
+  public static void promote(Path from, Path to) throws IOException {
+    readPrivate(from.resolve(PRIVATE_KEY_FILE));
+    move(from.resolve(PRIVATE_KEY_FILE), to.resolve(PRIVATE_KEY_FILE));
+    move(from.resolve(PUBLIC_KEY_FILE), to.resolve(PUBLIC_KEY_FILE));
+    forceDirectory(to.toAbsolutePath());
+    Files.deleteIfExists(from);
+    forceDirectory(to.toAbsolutePath());
   }
 
   /** Loads dataDir/keys/signing-key.pem, or generates and writes both files on first start. */
@@ -240,7 +271,8 @@ public final class KeyFiles {
 
   private static void move(Path temp, Path target) throws IOException {
     try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
     }

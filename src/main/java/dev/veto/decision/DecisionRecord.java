@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * The schema of the ledger's {@code decision} and {@code outcome} entries (version 1).
  *
- * <p>A decision entry holds everything the rules saw (the proposal with its raw context, the
+ * <p>A decision entry holds everything the rules saw (the proposal, its raw context by hash, the
  * task's usage before the decision, the limits) and everything Veto answered, so that a past
  * decision can be replayed against other rules and the answer rebuilt byte for byte from the
  * ledger alone. Field names are part of the auditors' format: change them only with a new
@@ -63,6 +63,25 @@ public final class DecisionRecord {
     data.set("charged", charge(charge));
     data.set("remaining", remaining(remaining));
     return data;
+  }
+
+  /**
+   * Replaces the proposal's inline context by {@code context_sha256}, the name of the blob
+   * that holds it (docs/LEDGER.md, "Payloads"); nothing when sha256 is null.
+   */
+  static void contextAsBlob(ObjectNode data, String sha256) {
+    if (sha256 != null) {
+      ObjectNode proposal = (ObjectNode) data.get("proposal");
+      proposal.remove("context");
+      proposal.put("context_sha256", sha256);
+    }
+  }
+
+  /** Adds {@code response_sha256}, the blob holding the tool's response; nothing if null. */
+  static void responseAsBlob(ObjectNode data, String sha256) {
+    if (sha256 != null) {
+      data.put("response_sha256", sha256);
+    }
   }
 
   static ObjectNode outcome(

@@ -6,8 +6,10 @@ import dev.veto.approval.Approval;
 import dev.veto.decision.DecisionException.Kind;
 import dev.veto.decision.DecisionRecord.Charge;
 import dev.veto.decision.IdempotencyIndex.Claim;
+import dev.veto.json.Json;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerEntry;
+import dev.veto.ledger.LedgerUnavailableException;
 import dev.veto.ledger.Receipt;
 import dev.veto.policy.ActivePolicy;
 import dev.veto.policy.Evaluation;
@@ -240,6 +242,8 @@ public final class DecisionService {
     long now = clock.millis();
     long step = proposal.stepOrZero();
     TaskState task = state.tasks.state(proposal.taskId());
+    // Before the monitor: a payload write (and its fsync) must not hold up the task.
+    String contextSha256 = storeContext(proposal);
 
     synchronized (task) {
       task.touch(now);
@@ -255,7 +259,7 @@ public final class DecisionService {
       task.charge(charge.calls(), charge.tokens());
       try {
         return record(new Draft(decisionId, proposal, requestHash, policy, situation, before,
-            rules, answer, charge, settled, task, step, now));
+            rules, answer, charge, settled, task, step, now, contextSha256));
       } catch (RuntimeException | Error e) {
         task.refund(charge.calls(), charge.tokens());
         throw e;
@@ -266,7 +270,7 @@ public final class DecisionService {
   /** Everything one decision needs between its evaluation and its ledger receipt. */
   private record Draft(String decisionId, Proposal proposal, String requestHash, Policy policy,
       Situation situation, TaskUsage before, Evaluation rules, Evaluation answer, Charge charge,
-      Approval settled, TaskState task, long step, long now) {}
+      Approval settled, TaskState task, long step, long now, String contextSha256) {}
 
   /** Under the task monitor: builds the entry and its in-memory effects, enqueues it. */
   private CompletableFuture<Decision> record(Draft d) {
@@ -275,6 +279,7 @@ public final class DecisionService {
     Decision.Opened opened = opens(d);
     ObjectNode data = DecisionRecord.decision(d.decisionId, d.proposal, d.requestHash,
         d.answer, d.policy.version(), d.situation, d.before, limits, d.charge, remaining);
+    DecisionRecord.contextAsBlob(data, d.contextSha256);
     if (d.rules == null) {
       data.putNull("rules");
     } else if (d.rules != d.answer) {
@@ -377,6 +382,28 @@ public final class DecisionService {
         + " for this exact request; the approval is now used and cannot allow another call"));
     reasons.addAll(rules.reasons());
     return new Evaluation(Verdict.ALLOW, rules.tier(), reasons);
+  }
+
+  /**
+   * Stores the proposal's raw context as a content-addressed blob beside the ledger (the
+   * entry keeps its SHA-256); null when there is none. A payload that cannot be stored fails
+   * the decision closed: refused as if the ledger could not be written.
+   */
+  private String storeContext(Proposal proposal) {
+    return storePayload(proposal.context());
+  }
+
+  private String storePayload(ObjectNode payload) {
+    if (payload == null) {
+      return null;
+    }
+    try {
+      return ledger.blobs().put(Json.canonical(payload));
+    } catch (IOException | RuntimeException e) {
+      log.atError().setMessage("payload not stored; refusing")
+          .addKeyValue("error", String.valueOf(e)).log();
+      throw new LedgerUnavailableException("the payload store cannot be written", e);
+    }
   }
 
   /**
@@ -561,11 +588,17 @@ public final class DecisionService {
     }
 
     TaskState task = state.tasks.state(ref.taskId);
+    String responseSha256;
+    try {
+      responseSha256 = storePayload(outcome.response());
+    } catch (LedgerUnavailableException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     synchronized (task) {
       if (ref.outcomeStatus != null) {
         return repeatOutcome(ref, outcome);
       }
-      return appendOutcome(ref, task, outcome);
+      return appendOutcome(ref, task, outcome, responseSha256);
     }
   }
 
@@ -592,7 +625,7 @@ public final class DecisionService {
 
   /** Under the task monitor: settles the reservation and moves the breaker. */
   private CompletableFuture<OutcomeReceipt> appendOutcome(
-      DecisionRef ref, TaskState task, Outcome outcome) {
+      DecisionRef ref, TaskState task, Outcome outcome, String responseSha256) {
     int failuresBefore = task.breaker().consecutiveFailures();
     task.charge(0, outcome.tokensUsed());
     if (outcome.status() == OutcomeStatus.FAILED) {
@@ -601,6 +634,7 @@ public final class DecisionService {
     Remaining remaining = task.remaining(policy().limits(), ref.step, clock.millis());
     ObjectNode data = DecisionRecord.outcome(
         outcome.decisionId(), ref.taskId, ref.step, outcome, remaining);
+    DecisionRecord.responseAsBlob(data, responseSha256);
 
     CompletableFuture<OutcomeReceipt> recorded = append(DecisionRecord.OUTCOME, data)
         .thenApply(receipt -> new OutcomeReceipt(

@@ -143,6 +143,7 @@ public final class ApiServer {
     if (policyApi != null) {
       policyApi.mount(router);
     }
+    new LedgerApi(vertx, ledger).mount(router);
     new WebApi().mount(router);
 
     router.route().failureHandler(this::failed);

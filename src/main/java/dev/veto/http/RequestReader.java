@@ -38,7 +38,8 @@ final class RequestReader {
   private static final BigInteger MAX_EXACT_INTEGER = BigInteger.ONE.shiftLeft(53);
   private static final Set<String> PROPOSAL_FIELDS = Set.of("task_id", "agent_id", "tool",
       "args", "step", "idempotency_key", "tokens_used", "context");
-  private static final Set<String> OUTCOME_FIELDS = Set.of("decision_id", "status", "tokens_used");
+  private static final Set<String> OUTCOME_FIELDS =
+      Set.of("decision_id", "status", "tokens_used", "response");
 
   private RequestReader() {}
 
@@ -54,7 +55,8 @@ final class RequestReader {
     Long step = optionalCount(root, "step", MAX_EXACT_COUNT);
     String key = optionalId(root, "idempotency_key");
     Long tokens = optionalCount(root, "tokens_used", MAX_TOKENS);
-    ObjectNode context = root.has("context") ? optionalObject(root, "context") : null;
+    // null counts as absent: no empty payload blob for it.
+    ObjectNode context = root.hasNonNull("context") ? optionalObject(root, "context") : null;
     if (context != null) {
       checkValues(context, "context", 1);
     }
@@ -90,8 +92,12 @@ final class RequestReader {
         ApiException.badRequest("invalid_field", "status",
             "status must be one of succeeded, failed, unknown"));
     Long tokens = optionalCount(root, "tokens_used", MAX_TOKENS);
+    ObjectNode response = root.hasNonNull("response") ? optionalObject(root, "response") : null;
+    if (response != null) {
+      checkValues(response, "response", 1);
+    }
 
-    return new Outcome(decisionId, status, tokens == null ? 0 : tokens);
+    return new Outcome(decisionId, status, tokens == null ? 0 : tokens, response);
   }
 
   /**

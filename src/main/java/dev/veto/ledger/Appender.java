@@ -1,5 +1,6 @@
 package dev.veto.ledger;
 
+import dev.veto.ledger.merkle.HashTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -62,6 +63,7 @@ final class Appender implements Runnable {
   private volatile long fsyncs;
   private String lastHash;
   private final EntryOffsets offsets;
+  private final HashTree tree;
   private final List<Integer> batchStarts = new ArrayList<>();
 
   Appender(FileChannel channel, DataDirLock lock, EntryEncoder encoder, LedgerOptions options,
@@ -74,6 +76,7 @@ final class Appender implements Runnable {
     this.lastHash = start.lastHash();
     this.durableLength = start.validLength();
     this.offsets = start.offsets();
+    this.tree = start.tree();
   }
 
   CompletableFuture<Receipt> submit(String kind, byte[] canonicalData) {
@@ -214,6 +217,9 @@ final class Appender implements Runnable {
     for (int start : batchStarts) {
       offsets.add(durableLength + start);
     }
+    // One lock and about one node hash per entry (HashTree); before lastSeq, so the tree
+    // never lags a seq a reader has seen.
+    tree.addAll(encoder.leafHashes());
     lastHash = receipts.get(receipts.size() - 1).hash();
     durableLength += encoder.size();
     lastSeq = receipts.get(receipts.size() - 1).seq();

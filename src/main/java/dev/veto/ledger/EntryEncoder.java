@@ -52,6 +52,7 @@ final class EntryEncoder {
   private final Clock clock;
   private final MessageDigest digest = EntryFormat.sha256();
   private final Base64.Encoder base64 = Base64.getEncoder();
+  private final List<byte[]> leafHashes = new ArrayList<>();
   private byte[] buffer = new byte[INITIAL_BYTES];
   private int size;
   private long cachedMillis = Long.MIN_VALUE;
@@ -77,6 +78,7 @@ final class EntryEncoder {
   /** Empties the batch buffer (keeping its capacity). */
   void reset() {
     size = 0;
+    leafHashes.clear();
     if (buffer.length > SHRINK_ABOVE_BYTES) {
       // One huge entry should not pin megabytes for the life of the process.
       buffer = new byte[INITIAL_BYTES];
@@ -89,6 +91,11 @@ final class EntryEncoder {
 
   int size() {
     return size;
+  }
+
+  /** Merkle leaf hashes of the lines signed since {@link #reset}, in order. */
+  List<byte[]> leafHashes() {
+    return leafHashes;
   }
 
   /** Appends one complete line (with newline) and returns its receipt. */
@@ -143,6 +150,7 @@ final class EntryEncoder {
       Unsigned line = lines.get(i);
       byte[] encoded = base64.encode(signatures[i]);
       System.arraycopy(encoded, 0, buffer, line.signatureAt(), encoded.length);
+      leafHashes.add(EntryFormat.leafHash(line.hash(), signatures[i]));
       receipts.add(new Receipt(line.seq(), line.hashHex(), new String(encoded, US_ASCII),
           key.keyId()));
     }

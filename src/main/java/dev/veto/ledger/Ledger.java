@@ -2,15 +2,19 @@ package dev.veto.ledger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veto.crypto.SigningKey;
+import dev.veto.crypto.VerifyingKey;
 import dev.veto.json.Json;
+import dev.veto.ledger.merkle.HashTree;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -37,12 +41,28 @@ public final class Ledger implements AutoCloseable {
   private final Appender appender;
   private final Thread thread;
   private final RecoveryReport recovery;
+  private final SigningKey key;
+  private final Clock clock;
+  private final HashTree tree;
+  private final KeyChain keys;
+  private final String origin;
+  private final BlobStore blobs;
+  private volatile long lastCheckpointSeq;
 
-  private Ledger(Path file, FileChannel channel, Appender appender, RecoveryReport recovery) {
+  private Ledger(Path file, FileChannel channel, Appender appender, Recovery.Result result,
+                 SigningKey key, Clock clock, BlobStore blobs) {
     this.file = file;
     this.channel = channel;
     this.appender = appender;
-    this.recovery = recovery;
+    this.recovery = result.report();
+    this.key = key;
+    this.clock = clock;
+    this.tree = result.tree();
+    this.keys = result.keys();
+    this.lastCheckpointSeq = result.lastCheckpointSeq();
+    this.blobs = blobs;
+    String first = keys.firstKeyId();
+    this.origin = Checkpoints.origin(first != null ? first : key.keyId());
     this.thread = new Thread(appender, THREAD_NAME);
     // Daemon: a forgotten close() must not keep the JVM alive; nothing unacknowledged is lost.
     thread.setDaemon(true);
@@ -86,7 +106,9 @@ public final class Ledger implements AutoCloseable {
 
     Appender appender =
         new Appender(channel, lock, new EntryEncoder(key, clock), options, result);
-    Ledger ledger = new Ledger(file, channel, appender, result.report());
+    BlobStore blobs = new BlobStore(file.toAbsolutePath().getParent().resolve(BlobStore.DIR),
+        options.fsync());
+    Ledger ledger = new Ledger(file, channel, appender, result, key, clock, blobs);
     ledger.thread.start();
     return ledger;
   }
@@ -123,11 +145,24 @@ public final class Ledger implements AutoCloseable {
       throw new IllegalArgumentException("no durable ledger entry with seq " + seq);
     }
 
-    byte[] line = readLine(offset);
+    byte[] line = readLineAt(offset);
     return parseForReplay(new LineReader.Line(offset, line, true, line.length), seq);
   }
 
-  private byte[] readLine(long offset) throws IOException {
+  /**
+   * The exact bytes of a durable entry's line, newline excluded (what auditors hash).
+   *
+   * @throws IllegalArgumentException if no durable entry has this seq
+   */
+  public byte[] readLine(long seq) throws IOException {
+    long offset = appender.offsets().offsetOf(seq);
+    if (offset < 0) {
+      throw new IllegalArgumentException("no durable ledger entry with seq " + seq);
+    }
+    return readLineAt(offset);
+  }
+
+  private byte[] readLineAt(long offset) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream(2048);
     ByteBuffer chunk = ByteBuffer.allocate(4096);
     long position = offset;
@@ -188,6 +223,121 @@ public final class Ledger implements AutoCloseable {
     }
 
     return appender.submit(kind, canonical);
+  }
+
+  /** Entries in the Merkle tree: every durable entry (may run ahead of lastSeq briefly). */
+  public long treeSize() {
+    return tree.size();
+  }
+
+  /** RFC 6962 root of the first size entries. */
+  public byte[] rootHash(long size) {
+    return tree.root(size);
+  }
+
+  /** Merkle leaf hash of entry seq (docs/LEDGER.md: leaf of hash || signature). */
+  public byte[] leafHash(long seq) {
+    return tree.leaf(seq - 1);
+  }
+
+  /** Inclusion proof of entry seq in the tree of the first size entries. */
+  public List<byte[]> inclusionProof(long seq, long size) {
+    return tree.inclusionProof(seq - 1, size);
+  }
+
+  /** Consistency proof from the tree of size1 entries to the tree of size2. */
+  public List<byte[]> consistencyProof(long size1, long size2) {
+    return tree.consistencyProof(size1, size2);
+  }
+
+  /** Complete-subtree roots of the first size entries (see HashTree#prefixRange). */
+  public List<byte[]> prefixRange(long size) {
+    return tree.prefixRange(size);
+  }
+
+  /** The log's name in its checkpoints. */
+  public String origin() {
+    return origin;
+  }
+
+  /** The chain of signing keys as recovered at open. */
+  public KeyChain keys() {
+    return keys;
+  }
+
+  /** The key this ledger signs with. */
+  public String keyId() {
+    return key.keyId();
+  }
+
+  public VerifyingKey verifyingKey() {
+    return key.verifyingKey();
+  }
+
+  /** The content-addressed payload store beside the ledger. */
+  public BlobStore blobs() {
+    return blobs;
+  }
+
+  /** Seq of the latest checkpoint entry this ledger knows of; 0 if none. */
+  public long lastCheckpointSeq() {
+    return lastCheckpointSeq;
+  }
+
+  /**
+   * Signs a checkpoint of every entry durable now and appends it as a {@code checkpoint}
+   * entry; completes after its fsync. The note's size is the tree size at this call, so the
+   * checkpoint entry itself (and whatever is appended meanwhile) comes after it.
+   */
+  public CompletableFuture<Receipt> checkpoint() {
+    long size = tree.size();
+    if (size == 0) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("an empty ledger has nothing to checkpoint"));
+    }
+    byte[] root = tree.root(size);
+    String note = Checkpoints.sign(origin, size, root, clock.instant(), key);
+    return append(Checkpoints.KIND, Checkpoints.entryData(note, size, root))
+        .thenApply(receipt -> {
+          lastCheckpointSeq = Math.max(lastCheckpointSeq, receipt.seq());
+          return receipt;
+        });
+  }
+
+  /**
+   * Appends a {@code key_rotation} entry, signed by this ledger's key, naming next; then
+   * closes this ledger, since its key may sign nothing after that. Reopen with next.
+   */
+  public Receipt rotateTo(VerifyingKey next) {
+    try {
+      return append(KeyChain.ROTATION_KIND, KeyChain.rotationData(key.verifyingKey(), next))
+          .join();
+    } finally {
+      close();
+    }
+  }
+
+  /**
+   * Erases a stored payload for privacy: appends a {@code blob_erased} entry naming its
+   * SHA-256, then, once that entry is durable, deletes the file. The entries that name the
+   * payload keep their hash, so the chain stays intact and verify reports it as erased.
+   *
+   * @return the erasure entry's receipt
+   */
+  public CompletableFuture<Receipt> eraseBlob(String sha256) {
+    if (!BlobStore.isName(sha256)) {
+      throw new IllegalArgumentException("not a lowercase hex SHA-256: " + sha256);
+    }
+    ObjectNode data = Json.MAPPER.createObjectNode().put("sha256", sha256);
+    // Off the appender thread: a delete and a directory fsync must not hold up commits.
+    return append(BlobStore.ERASED_KIND, data).thenApplyAsync(receipt -> {
+      try {
+        blobs.delete(sha256);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return receipt;
+    });
   }
 
   /** False once closed, or after a write or fsync failed. */

@@ -1,5 +1,6 @@
 package dev.veto.ledger;
 
+import dev.veto.ledger.merkle.HashTree;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -40,7 +41,7 @@ final class Recovery {
 
   /** Where the chain ends after recovery. */
   record Result(long lastSeq, String lastHash, long validLength, RecoveryReport report,
-      EntryOffsets offsets) {}
+      EntryOffsets offsets, HashTree tree, KeyChain keys, long lastCheckpointSeq) {}
 
   /** The first bad line seen; a torn tail if nothing well-formed follows it. */
   private record BadLine(long offset, long seq, String problem) {}
@@ -53,6 +54,9 @@ final class Recovery {
   private long validLength;
   private BadLine firstBad;
   private final EntryOffsets offsets = new EntryOffsets();
+  private final HashTree tree = new HashTree();
+  private final KeyChain keys = new KeyChain();
+  private long lastCheckpointSeq;
 
   private Recovery(Path file, FileChannel channel, Clock clock) {
     this.file = file;
@@ -76,7 +80,8 @@ final class Recovery {
     RecoveryReport report = firstBad == null
         ? new RecoveryReport(lastSeq, 0, null)
         : cutTail(size);
-    return new Result(lastSeq, lastHash, validLength, report, offsets);
+    return new Result(lastSeq, lastHash, validLength, report, offsets, tree, keys,
+        lastCheckpointSeq);
   }
 
   private void accept(LineReader.Line line) throws LedgerCorruptException {
@@ -100,9 +105,25 @@ final class Recovery {
     }
     checkChain(parsed, line.offset());
     offsets.add(line.offset());
+    follow(parsed, line.offset());
     lastSeq = parsed.entry().seq();
     lastHash = parsed.entry().hash();
     validLength = line.end();
+  }
+
+  /** Rebuilds the Merkle tree (96 bytes hashed an entry), the key chain, the last checkpoint. */
+  private void follow(ParsedLine parsed, long offset) throws LedgerCorruptException {
+    LedgerEntry entry = parsed.entry();
+    byte[] signature = Codec.strictBase64(entry.signature());
+    if (signature == null || signature.length != 64) {
+      throw new LedgerCorruptException(entry.seq(), "sig is not 64 bytes in base64",
+          file.getFileName() + " byte offset " + offset);
+    }
+    tree.add(EntryFormat.leafHash(HEX.parseHex(entry.hash()), signature));
+    keys.observe(entry);
+    if (Checkpoints.KIND.equals(entry.kind())) {
+      lastCheckpointSeq = entry.seq();
+    }
   }
 
   private void rejectEntryAfterBadLine(LineReader.Line line) throws LedgerCorruptException {

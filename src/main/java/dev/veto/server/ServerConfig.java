@@ -3,6 +3,7 @@ package dev.veto.server;
 import dev.veto.decision.LifecycleOptions;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Everything a Veto server needs to start, validated once by the CLI.
@@ -11,6 +12,8 @@ import java.time.Clock;
  * @param fsync false only for benchmarks: an acknowledged decision may then be lost on a crash
  * @param tokenFile the operator's bearer tokens, or null for the open development mode
  * @param edge TLS and the per-agent rate limit (see {@link Edge})
+ * @param checkpointInterval how often a signed checkpoint is appended when the ledger grew;
+ *     zero turns the timer off (checkpoints then only on POST /v1/ledger/checkpoint)
  */
 public record ServerConfig(
     Path dataDir,
@@ -22,7 +25,11 @@ public record ServerConfig(
     LifecycleOptions lifecycle,
     Path tokenFile,
     Edge edge,
+    Duration checkpointInterval,
     Clock clock) {
+
+  /** What {@code veto serve} uses when not told otherwise. */
+  public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMinutes(1);
 
   /**
    * What the HTTP edge adds: TLS from PEM files (both null for plain HTTP) and a per-agent

@@ -8,6 +8,7 @@ import dev.veto.decision.DecisionService;
 import dev.veto.http.ApiOptions;
 import dev.veto.http.ApiServer;
 import dev.veto.http.PolicyApi;
+import dev.veto.ledger.Checkpointer;
 import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerOptions;
 import dev.veto.policy.ActivePolicy;
@@ -52,6 +53,7 @@ public final class VetoServer implements AutoCloseable {
   private static final Duration RETIRE_GRACE = Duration.ofSeconds(10);
 
   private final Ledger ledger;
+  private final Checkpointer checkpointer;
   private final ThreadPoolExecutor evaluator;
   private final Vertx vertx;
   private final ApiServer api;
@@ -59,11 +61,12 @@ public final class VetoServer implements AutoCloseable {
   private final PolicyReloader reloader;
   private final ShadowRunner shadow;
 
-  private VetoServer(Ledger ledger, ThreadPoolExecutor evaluator, Vertx vertx, ApiServer api,
-      int port, PolicyReloader reloader, ShadowRunner shadow) {
+  private VetoServer(Ledger ledger, Checkpointer checkpointer, ThreadPoolExecutor evaluator,
+      Vertx vertx, ApiServer api, int port, PolicyReloader reloader, ShadowRunner shadow) {
     this.reloader = reloader;
     this.shadow = shadow;
     this.ledger = ledger;
+    this.checkpointer = checkpointer;
     this.evaluator = evaluator;
     this.vertx = vertx;
     this.api = api;
@@ -79,6 +82,7 @@ public final class VetoServer implements AutoCloseable {
     Policy policy = TestedPolicy.load(config.rulesDir(), config.configFile());
     Ledger ledger = Ledger.open(config.dataDir(), key, config.clock(),
         new LedgerOptions(config.fsync(), LedgerOptions.defaults().maxBatch()));
+    checkKeyInForce(ledger, config);
 
     ThreadPoolExecutor evaluator = evaluatorPool();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -107,6 +111,7 @@ public final class VetoServer implements AutoCloseable {
     int port = await(api);
     // Approvals past their time to live expire as denied, checked every second.
     vertx.setPeriodic(1000, id -> decisions.controls().expireOverdue());
+    Checkpointer checkpointer = Checkpointer.start(ledger, config.checkpointInterval());
     log.atInfo().setMessage("veto started")
         .addKeyValue("host", config.host()).addKeyValue("port", port)
         .addKeyValue("policy_version", policy.version())
@@ -118,7 +123,8 @@ public final class VetoServer implements AutoCloseable {
         .addKeyValue("tls", config.edge().tlsCert() != null)
         .addKeyValue("rate_limit_per_s", config.edge().rateLimitPerSecond())
         .addKeyValue("start_ms", (System.nanoTime() - started) / 1_000_000).log();
-    return new VetoServer(ledger, evaluator, vertx, api, port, reloader, shadow);
+    return new VetoServer(ledger, checkpointer, evaluator, vertx, api, port, reloader,
+        shadow);
   }
 
   /** A policy_loaded entry when this start serves another version than the last recorded. */
@@ -153,6 +159,25 @@ public final class VetoServer implements AutoCloseable {
     log.atInfo().setMessage("tokens loaded").addKeyValue("file", config.tokenFile())
         .addKeyValue("tokens", tokens.size()).log();
     return tokens;
+  }
+
+  /**
+   * The key must be the one the ledger's key chain has in force: signing with any other
+   * would make every later entry fail verification. Stops the start with one clear line.
+   */
+  private static void checkKeyInForce(Ledger ledger, ServerConfig config) throws IOException {
+    String inForce = ledger.keys().keyInForce();
+    if (inForce == null || inForce.equals(ledger.keyId())) {
+      return;
+    }
+    ledger.close();
+    boolean interrupted = Files.exists(config.dataDir().resolve(KeyFiles.KEYS_DIR)
+        .resolve(KeyFiles.NEXT_DIR).resolve(KeyFiles.PRIVATE_KEY_FILE));
+    throw new IOException("the signing key " + ledger.keyId() + " is not the key in force in"
+        + " the ledger (" + inForce + ")" + (interrupted
+            ? "; a key rotation was interrupted: run veto keygen --rotate --data "
+                + config.dataDir() + " again to finish it"
+            : "; restore the right keys/" + KeyFiles.PRIVATE_KEY_FILE));
   }
 
   private static int await(ApiServer api) throws IOException, InterruptedException {
@@ -199,6 +224,7 @@ public final class VetoServer implements AutoCloseable {
     }
     reloader.close();
     shadow.close();
+    checkpointer.close();
     evaluator.shutdown();
     ledger.close();
     log.atInfo().setMessage("veto stopped").addKeyValue("port", port).log();

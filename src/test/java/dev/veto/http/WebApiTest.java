@@ -21,7 +21,9 @@ class WebApiTest {
   static Path folder;
 
   private static VetoFixture veto;
-  private static final HttpClient client = HttpClient.newHttpClient();
+  // HTTP/1.1, as a browser speaks to an http:// origin (no h2c upgrade).
+  private static final HttpClient client = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() {

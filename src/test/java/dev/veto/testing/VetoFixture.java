@@ -99,7 +99,7 @@ public final class VetoFixture implements AutoCloseable {
 
     public VetoFixture start() {
       ServerConfig config = new ServerConfig(dataDir, rulesDir, configFile, "127.0.0.1", 0,
-          true, lifecycle, tokenFile, edge, clock);
+          true, lifecycle, tokenFile, edge, Duration.ZERO, clock);
       VetoFixture fixture = new VetoFixture(config);
       fixture.boot();
       return fixture;
