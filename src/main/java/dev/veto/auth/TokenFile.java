@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.veto.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -167,12 +166,7 @@ public final class TokenFile {
     if (expires != null) {
       entry.put("expires", expires.toString());
     }
-    // Written beside, readable by the owner only, then renamed over: a reader sees the old
-    // file or the new one, never half of one.
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(temp, YAML.writeValueAsBytes(root));
-    Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    // Readable by the owner only, and whole: a reader sees the old file or the new one.
+    AtomicFiles.write(file, YAML.writeValueAsBytes(root), AtomicFiles.OWNER_ONLY);
   }
 }

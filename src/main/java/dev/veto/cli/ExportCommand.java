@@ -1,9 +1,11 @@
 package dev.veto.cli;
 
 import dev.veto.crypto.KeyFiles;
+import dev.veto.io.AtomicFiles;
 import dev.veto.ledger.BundleExporter;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,7 +42,7 @@ final class ExportCommand implements Callable<Integer> {
     }
     try {
       byte[] bundle = BundleExporter.export(data, KeyFiles.readPublic(keyFile), from, to);
-      Files.write(out, bundle);
+      AtomicFiles.write(out, bundle, PosixFilePermissions.fromString("rw-r--r--"));
       System.out.println("wrote entries " + from + ".." + to + " to " + out + " ("
           + bundle.length + " bytes)");
       return 0;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ final class Appender implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Appender.class);
   private static final int QUEUE_CAPACITY = 1 << 16;
   private static final Pending POISON = new Pending(null, null, null);
+  private static final long HEAL_INTERVAL_MILLIS = 500;
+  private static final int PROBE_BYTES = 64 * 1024;
 
   record Pending(String kind, byte[] canonicalData, CompletableFuture<Receipt> future) {}
 
@@ -61,11 +64,11 @@ final class Appender implements Runnable {
   private volatile long durableLength;
   private volatile long batches;
   private volatile long fsyncs;
+  private volatile long heals;
   private String lastHash;
   private final EntryOffsets offsets;
   private final HashTree tree;
   private final List<Integer> batchStarts = new ArrayList<>();
-
   Appender(FileChannel channel, DataDirLock lock, EntryEncoder encoder, LedgerOptions options,
            Recovery.Result start) {
     this.channel = channel;
@@ -100,7 +103,11 @@ final class Appender implements Runnable {
   public void run() {
     boolean poisoned = false;
     while (!poisoned) {
-      Pending first = takeUninterruptibly();
+      Pending first = failed ? pollWhileFailed() : takeUninterruptibly();
+      if (first == null) {
+        heal();
+        continue;
+      }
       batchGate.lock();
       try {
         batch.add(first);
@@ -206,9 +213,9 @@ final class Appender implements Runnable {
       return true;
     } catch (IOException | RuntimeException e) {
       failed = true;
-      LOG.error("ledger write failed, refusing all further appends: last_durable_seq={}"
-          + " batch_bytes={} cause={}; fix the storage and restart (recovery will cut any"
-          + " partial write)", lastSeq, encoder.size(), e.toString(), e);
+      LOG.error("ledger write failed, refusing appends until the storage recovers:"
+          + " last_durable_seq={} batch_bytes={} cause={}; the failed batch is cut, never"
+          + " retried", lastSeq, encoder.size(), e.toString(), e);
       return false;
     }
   }
@@ -244,6 +251,64 @@ final class Appender implements Runnable {
     return rest;
   }
 
+  /**
+   * While failed nothing is accepted, so the queue stays empty but for close(): wait a while,
+   * then (null) try to heal.
+   */
+  private Pending pollWhileFailed() {
+    try {
+      return queue.poll(HEAL_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      return null;
+    }
+  }
+
+  /**
+   * After a failed write or fsync: cut the file back to the last durable entry, force that,
+   * check the storage takes writes again, then accept entries again. The failed batch is
+   * never retried: its callers were told it failed and its bytes are cut, because after a
+   * failed fsync the kernel may already have dropped them while reporting the next fsync
+   * clean. Until the storage recovers (disk full, unplugged, read-only), every attempt
+   * fails and the ledger keeps refusing.
+   */
+  private void heal() {
+    try {
+      channel.truncate(durableLength);
+      channel.position(durableLength);
+      channel.force(true);
+      probeStorage();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("ledger still not writable: cause={}", e.toString());
+      return;
+    }
+    failed = false;
+    heals++;
+    LOG.warn("ledger writable again: last_durable_seq={} durable_bytes={}", lastSeq,
+        durableLength);
+  }
+
+  /**
+   * Writes a block of zeros after the last entry, forces it and cuts it again: does the
+   * ledger's own file on its own device take writes and fsyncs again? Should Veto crash
+   * in between, recovery finds a zero-filled tail and cuts it (with a backup), as after any
+   * torn write.
+   */
+  private void probeStorage() throws IOException {
+    ByteBuffer block = ByteBuffer.allocate(PROBE_BYTES);
+    channel.position(durableLength);
+    while (block.hasRemaining()) {
+      channel.write(block);
+    }
+    channel.force(false);
+    channel.truncate(durableLength);
+    channel.position(durableLength);
+    channel.force(true);
+  }
+
+  long heals() {
+    return heals;
+  }
+
   private Pending takeUninterruptibly() {
     while (true) {
       try {
@@ -276,7 +341,8 @@ final class Appender implements Runnable {
 
   private LedgerUnavailableException unavailable() {
     return new LedgerUnavailableException(failed
-        ? "ledger failed after a write or fsync error; restart required"
+        ? "ledger failed after a write or fsync error; it refuses until the storage"
+            + " takes writes again"
         : "ledger is closed");
   }
 

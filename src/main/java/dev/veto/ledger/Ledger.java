@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The append-only, hash-chained, signed ledger file {@code dataDir/ledger.jsonl}.
@@ -75,13 +76,19 @@ public final class Ledger implements AutoCloseable {
    */
   public static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options)
       throws IOException {
+    return open(dataDir, key, clock, options, channel -> channel);
+  }
+
+  /** For fault-injection tests: the ledger writes through wrap(the file's channel). */
+  static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options,
+      UnaryOperator<FileChannel> wrap) throws IOException {
     Files.createDirectories(dataDir);
     DataDirLock lock = DataDirLock.acquire(dataDir);
     try {
       Path file = dataDir.resolve(EntryFormat.FILE_NAME);
       boolean created = !Files.exists(file);
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
-          StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileChannel channel = wrap.apply(FileChannel.open(file, StandardOpenOption.CREATE,
+          StandardOpenOption.READ, StandardOpenOption.WRITE));
       try {
         return start(file, channel, lock, key, clock, options, created);
       } catch (IOException | RuntimeException | Error e) {

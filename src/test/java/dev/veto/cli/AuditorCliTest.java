@@ -1,5 +1,6 @@
 package dev.veto.cli;
 
+import static dev.veto.cli.CliRun.veto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -9,16 +10,12 @@ import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerOptions;
 import dev.veto.testing.Proposals;
 import dev.veto.testing.VetoFixture;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The auditor's commands end to end, as a person runs them: serve, rotate the key, serve
@@ -43,7 +40,7 @@ class AuditorCliTest {
     Path oldKey = saved.resolve("old-signing-key.pem");
     Files.copy(data.resolve("keys/signing-key.pem"), oldKey);
 
-    Run rotated = veto("keygen", "--rotate", "--data", data.toString());
+    CliRun rotated = veto("keygen", "--rotate", "--data", data.toString());
 
     assertThat(rotated.code()).as(rotated.err()).isZero();
     assertThat(rotated.out()).contains("rotated:").doesNotContain("PRIVATE KEY");
@@ -54,12 +51,12 @@ class AuditorCliTest {
       assertThat(veto.get("/v1/keys").json().path("keys")).hasSize(2);
     }
 
-    Run verified = veto("verify", "--data", data.toString());
+    CliRun verified = veto("verify", "--data", data.toString());
     assertThat(verified.code()).as(verified.out()).isZero();
     assertThat(verified.out()).contains("verified 10 entries").contains(", then ");
 
     // The current key alone is not the start of the chain.
-    Run withNewKey = veto("verify", "--data", data.toString(), "--key",
+    CliRun withNewKey = veto("verify", "--data", data.toString(), "--key",
         data.resolve("keys/signing-key.pub.pem").toString());
     assertThat(withNewKey.code()).isEqualTo(Main.EXIT_DAMAGED);
 
@@ -77,7 +74,7 @@ class AuditorCliTest {
       ledger.append("decision", dev.veto.json.Json.MAPPER.createObjectNode().put("n", 1))
           .join();
     }
-    Run stale = veto("verify", "--data", data.toString());
+    CliRun stale = veto("verify", "--data", data.toString());
     assertThat(stale.code()).isEqualTo(Main.EXIT_DAMAGED);
     assertThat(stale.out()).contains("entry 11").contains("not in force");
   }
@@ -92,14 +89,14 @@ class AuditorCliTest {
     Path key = saved.resolve("auditor.pub.pem");
     Files.copy(data.resolve("keys/signing-key.pub.pem"), key);
 
-    Run export = veto("export", "--data", data.toString(), "--from", "2", "--to", "5",
+    CliRun export = veto("export", "--data", data.toString(), "--from", "2", "--to", "5",
         "--out", bundle.toString());
-    Run ok = veto("verify", "--bundle", bundle.toString(), "--key", key.toString());
+    CliRun ok = veto("verify", "--bundle", bundle.toString(), "--key", key.toString());
     byte[] bytes = Files.readAllBytes(bundle);
     bytes[bytes.length / 2] ^= 4;
     Files.write(bundle, bytes);
-    Run bad = veto("verify", "--bundle", bundle.toString(), "--key", key.toString());
-    Run beyond = veto("export", "--data", data.toString(), "--from", "2", "--to", "8",
+    CliRun bad = veto("verify", "--bundle", bundle.toString(), "--key", key.toString());
+    CliRun beyond = veto("export", "--data", data.toString(), "--from", "2", "--to", "8",
         "--out", saved.resolve("other.json").toString());
 
     assertThat(export.code()).as(export.err()).isZero();
@@ -129,13 +126,13 @@ class AuditorCliTest {
       save("wrong.json", veto.get("/v1/ledger/proof/inclusion?seq=3&size=4").body());
     }
 
-    Run included = veto("verify-receipt", "--receipt", file("receipt.json"), "--proof",
+    CliRun included = veto("verify-receipt", "--receipt", file("receipt.json"), "--proof",
         file("inclusion.json"), "--checkpoint", file("old.json"), "--key", key.toString());
-    Run consistent = veto("verify-consistency", "--old", file("old.json"), "--new",
+    CliRun consistent = veto("verify-consistency", "--old", file("old.json"), "--new",
         file("new.json"), "--proof", file("consistency.json"), "--key", key.toString());
-    Run wrongProof = veto("verify-receipt", "--receipt", file("receipt.json"), "--proof",
+    CliRun wrongProof = veto("verify-receipt", "--receipt", file("receipt.json"), "--proof",
         file("wrong.json"), "--checkpoint", file("old.json"), "--key", key.toString());
-    Run swapped = veto("verify-consistency", "--old", file("new.json"), "--new",
+    CliRun swapped = veto("verify-consistency", "--old", file("new.json"), "--new",
         file("old.json"), "--proof", file("consistency.json"), "--key", key.toString());
 
     assertThat(included.code()).as(included.out()).isZero();
@@ -170,11 +167,11 @@ class AuditorCliTest {
     Path context = blobs.resolve(contextName.substring(0, 2)).resolve(contextName);
     Path response = blobs.resolve(responseName.substring(0, 2)).resolve(responseName);
 
-    Run intact = veto("verify", "--data", data.toString());
+    CliRun intact = veto("verify", "--data", data.toString());
     Files.delete(context);
-    Run missing = veto("verify", "--data", data.toString());
+    CliRun missing = veto("verify", "--data", data.toString());
     Files.writeString(response, "{\"name\":\"Eve\"}");
-    Run altered = veto("verify", "--data", data.toString());
+    CliRun altered = veto("verify", "--data", data.toString());
 
     assertThat(intact.code()).isZero();
     assertThat(intact.out()).contains("payloads: 2 referenced, 0 altered, 0 missing");
@@ -213,22 +210,5 @@ class AuditorCliTest {
     }
   }
 
-  static Run veto(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = new CommandLine(new Main()).execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8),
-          err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
-  record Run(int code, String out, String err) {}
 }

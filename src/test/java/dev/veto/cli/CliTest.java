@@ -1,13 +1,11 @@
 package dev.veto.cli;
 
+import static dev.veto.cli.CliRun.veto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veto.testing.Proposals;
 import dev.veto.testing.VetoFixture;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The veto command as a user runs it: exit codes and what it prints. */
 class CliTest {
@@ -28,7 +25,7 @@ class CliTest {
   void verify_onAnIntactLedger_exits0AndCountsEntries() {
     writeLedger(4);
 
-    Run run = veto("verify", "--data", data.toString());
+    CliRun run = veto("verify", "--data", data.toString());
 
     assertThat(run.code()).isZero();
     assertThat(run.out()).contains("verified 5 entries"); // 4 decisions and policy_loaded
@@ -42,7 +39,7 @@ class CliTest {
     lines.set(2, lines.get(2).replace("get_user_details", "get_user_detailz"));
     Files.write(ledger, lines);
 
-    Run run = veto("verify", "--data", data.toString());
+    CliRun run = veto("verify", "--data", data.toString());
 
     assertThat(run.code()).isEqualTo(Main.EXIT_DAMAGED);
     assertThat(run.out()).contains("entry 3").contains("2 entries before it verified");
@@ -54,7 +51,7 @@ class CliTest {
     Path otherKeys = data.resolveSibling(data.getFileName() + "-other");
     veto("keygen", "--out", otherKeys.toString());
 
-    Run run = veto("verify", "--data", data.toString(), "--key",
+    CliRun run = veto("verify", "--data", data.toString(), "--key",
         otherKeys.resolve("signing-key.pub.pem").toString());
 
     assertThat(run.code()).isEqualTo(Main.EXIT_DAMAGED);
@@ -63,7 +60,7 @@ class CliTest {
 
   @Test
   void verify_withoutAKey_exits2WithAHint() {
-    Run run = veto("verify", "--data", data.resolve("nothing-here").toString());
+    CliRun run = veto("verify", "--data", data.resolve("nothing-here").toString());
 
     assertThat(run.code()).isEqualTo(Main.EXIT_USAGE);
     assertThat(run.err()).contains("no public key");
@@ -73,8 +70,8 @@ class CliTest {
   void keygen_writesAPrivateKeyOnlyTheOwnerCanRead_andRefusesToOverwrite() throws IOException {
     Path keys = data.resolve("keys");
 
-    Run first = veto("keygen", "--out", keys.toString());
-    Run second = veto("keygen", "--out", keys.toString());
+    CliRun first = veto("keygen", "--out", keys.toString());
+    CliRun second = veto("keygen", "--out", keys.toString());
 
     Set<PosixFilePermission> mode = Files.getPosixFilePermissions(
         keys.resolve("signing-key.pem"));
@@ -101,8 +98,8 @@ class CliTest {
         end
         """);
 
-    Run good = veto("check", "--rules", "rules");
-    Run bad = veto("check", "--rules", broken.toString());
+    CliRun good = veto("check", "--rules", "rules");
+    CliRun bad = veto("check", "--rules", broken.toString());
 
     assertThat(good.code()).isZero();
     assertThat(good.out()).startsWith("OK: ").contains("sha256:");
@@ -118,22 +115,5 @@ class CliTest {
     }
   }
 
-  private static Run veto(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = new CommandLine(new Main()).execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8),
-          err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
-  private record Run(int code, String out, String err) {}
 }

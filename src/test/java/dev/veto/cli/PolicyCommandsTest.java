@@ -1,18 +1,15 @@
 package dev.veto.cli;
 
+import static dev.veto.cli.CliRun.veto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veto.policy.reload.RulesFolder;
 import dev.veto.testing.Proposals;
 import dev.veto.testing.VetoFixture;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** veto test, check and replay on the shipped rules and on deliberately broken copies. */
 class PolicyCommandsTest {
@@ -22,7 +19,7 @@ class PolicyCommandsTest {
 
   @Test
   void test_onTheShippedRules_passesAndEveryRuleFires() {
-    Run run = veto("test", "--rules", "rules", "--fail-on-unfired");
+    CliRun run = veto("test", "--rules", "rules", "--fail-on-unfired");
 
     assertThat(run.code()).as(run.out()).isZero();
     assertThat(run.out()).startsWith("OK: ").doesNotContain("rules no case fired");
@@ -34,7 +31,7 @@ class PolicyCommandsTest {
     copy.write("decide.drl", Files.readString(RulesFolder.SHIPPED.resolve("decide.drl"))
         .replace("calls >= $limits.maxCalls", "calls > $limits.maxCalls"));
 
-    Run run = veto("test", "--rules", dir.toString());
+    CliRun run = veto("test", "--rules", dir.toString());
 
     assertThat(run.code()).isEqualTo(Main.EXIT_DAMAGED);
     assertThat(run.out())
@@ -58,8 +55,8 @@ class PolicyCommandsTest {
         end
         """);
 
-    Run plain = veto("test", "--rules", dir.toString());
-    Run strict = veto("test", "--rules", dir.toString(), "--fail-on-unfired");
+    CliRun plain = veto("test", "--rules", dir.toString());
+    CliRun strict = veto("test", "--rules", dir.toString(), "--fail-on-unfired");
 
     assertThat(plain.code()).isZero();
     assertThat(plain.out()).contains("rules no case fired (1): extra.never");
@@ -71,8 +68,8 @@ class PolicyCommandsTest {
     RulesFolder copy = RulesFolder.copyOfShipped(dir);
     copy.write("broken.drl", "package dev.veto.rules\n\nrule \"x\"\nwhen\n  Nope( \nthen\nend\n");
 
-    Run test = veto("test", "--rules", dir.toString());
-    Run check = veto("check", "--rules", dir.toString());
+    CliRun test = veto("test", "--rules", dir.toString());
+    CliRun check = veto("check", "--rules", dir.toString());
 
     assertThat(test.code()).isEqualTo(Main.EXIT_DAMAGED);
     assertThat(test.out()).contains("broken.drl:").contains("FAILED");
@@ -93,7 +90,7 @@ class PolicyCommandsTest {
           expected: {verdict: allow}
         """);
 
-    Run run = veto("test", "--rules", dir.toString());
+    CliRun run = veto("test", "--rules", dir.toString());
 
     assertThat(run.code()).isEqualTo(Main.EXIT_DAMAGED);
     assertThat(run.out()).contains("tests/bad.yaml:5:", "expected");
@@ -117,11 +114,11 @@ class PolicyCommandsTest {
         .replace("\"10000\"", "\"10\""));
     Path cases = candidate.resolve("tests").resolve("replay.yaml");
 
-    Run same = veto("replay", "--data", data.toString(), "--rules", "rules",
+    CliRun same = veto("replay", "--data", data.toString(), "--rules", "rules",
         "--fail-on-change");
-    Run changed = veto("replay", "--data", data.toString(), "--rules", candidate.toString(),
+    CliRun changed = veto("replay", "--data", data.toString(), "--rules", candidate.toString(),
         "--fail-on-change", "--write-cases", cases.toString());
-    Run written = veto("test", "--rules", candidate.toString());
+    CliRun written = veto("test", "--rules", candidate.toString());
 
     assertThat(same.code()).as(same.out()).isZero();
     assertThat(same.out()).contains("replayed 4 decisions", "changed 0");
@@ -141,31 +138,14 @@ class PolicyCommandsTest {
       veto.decide(Proposals.of("get_user_details"));
     }
 
-    Run broken = veto("replay", "--data", data.toString(), "--rules",
+    CliRun broken = veto("replay", "--data", data.toString(), "--rules",
         dir.resolve("broken").toString());
-    Run noLedger = veto("replay", "--data", dir.resolve("none").toString(), "--rules", "rules");
+    CliRun noLedger = veto("replay", "--data", dir.resolve("none").toString(), "--rules", "rules");
 
     assertThat(broken.code()).isEqualTo(Main.EXIT_DAMAGED);
     assertThat(broken.out()).contains("broken.drl:");
     assertThat(noLedger.code()).isEqualTo(Main.EXIT_USAGE);
   }
 
-  private static Run veto(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = new CommandLine(new Main()).execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8),
-          err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
-  private record Run(int code, String out, String err) {}
 }

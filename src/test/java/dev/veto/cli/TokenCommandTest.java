@@ -1,13 +1,11 @@
 package dev.veto.cli;
 
+import static dev.veto.cli.CliRun.veto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veto.auth.Caller;
 import dev.veto.auth.Role;
 import dev.veto.auth.TokenFile;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -15,7 +13,6 @@ import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code veto token}: a token printed once, only its hash kept, in a file only we read. */
 class TokenCommandTest {
@@ -27,9 +24,9 @@ class TokenCommandTest {
   void shouldPrintATokenThatTheFileAuthenticatesWithoutStoringIt() throws Exception {
     Path file = folder.resolve("tokens.yaml");
 
-    Run agent = veto("token", "--file", file.toString(), "--name", "bot", "--role", "agent",
+    CliRun agent = veto("token", "--file", file.toString(), "--name", "bot", "--role", "agent",
         "--agent-id", "bot-1");
-    Run approver = veto("token", "--file", file.toString(), "--name", "alice", "--role",
+    CliRun approver = veto("token", "--file", file.toString(), "--name", "alice", "--role",
         "approver,auditor");
 
     assertThat(agent.code()).isZero();
@@ -50,7 +47,7 @@ class TokenCommandTest {
 
   @Test
   void shouldRefuseAnAgentTokenThatCouldAlsoApprove() {
-    Run run = veto("token", "--file", folder.resolve("t.yaml").toString(), "--name", "x",
+    CliRun run = veto("token", "--file", folder.resolve("t.yaml").toString(), "--name", "x",
         "--role", "agent,approver", "--agent-id", "x");
 
     assertThat(run.code()).isEqualTo(Main.EXIT_USAGE);
@@ -60,29 +57,12 @@ class TokenCommandTest {
 
   @Test
   void shouldRefuseAnUnknownRole() {
-    Run run = veto("token", "--file", folder.resolve("t.yaml").toString(), "--name", "x",
+    CliRun run = veto("token", "--file", folder.resolve("t.yaml").toString(), "--name", "x",
         "--role", "admin");
 
     assertThat(run.code()).isEqualTo(Main.EXIT_USAGE);
     assertThat(run.err()).contains("unknown role 'admin'");
   }
 
-  private static Run veto(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int code = new CommandLine(new Main()).execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8),
-          err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
-  private record Run(int code, String out, String err) {}
 }
