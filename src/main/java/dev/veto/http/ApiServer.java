@@ -144,6 +144,7 @@ public final class ApiServer {
       policyApi.mount(router);
     }
     new LedgerApi(vertx, ledger).mount(router);
+    new WebApi().mount(router);
 
     router.route().failureHandler(this::failed);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
