@@ -3,12 +3,13 @@
 # comparison that survives a machine shared with other work better than throughput does.
 # Each server is warmed up for 15 s, then measured over 15 s of DecideLoad traffic.
 #
-# usage: bench/cpu-per-decision.sh OLD.jar NEW.jar [ROUNDS]
+# usage: bench/cpu-per-decision.sh OLD.jar NEW.jar [ROUNDS] [OLD_RULES_DIR]
+# (an older build may not compile today's rules: give it the rules folder of its commit)
 # (run `mvn -B -q -DskipTests package test-compile` first; DecideLoad comes from
 # target/test-classes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-old="$1"; new="$2"; rounds="${3:-2}"
+old="$1"; new="$2"; rounds="${3:-2}"; old_rules="${4:-rules}"
 out="$(mktemp -d)"
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/cp.txt"
 cp="target/classes:target/test-classes:$(cat "$out/cp.txt")"
@@ -17,9 +18,9 @@ cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
 seq_of() { curl -s "localhost:$1/health" | sed 's/.*"ledger_seq":\([0-9]*\).*/\1/'; }
 
 run() {
-  local jar=$1 port=$2 data
+  local jar=$1 port=$2 rules=$3 data
   data="$(mktemp -d)"
-  java -XX:+UseParallelGC -jar "$jar" serve --port "$port" --data "$data" --rules rules \
+  java -XX:+UseParallelGC -jar "$jar" serve --port "$port" --data "$data" --rules "$rules" \
     > "$data/log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 60); do curl -s "localhost:$port/health" > /dev/null && break; sleep 0.5; done
@@ -34,8 +35,8 @@ run() {
 }
 
 for _ in $(seq 1 "$rounds"); do
-  run "$old" 18281
-  run "$new" 18282
+  run "$old" 18281 "$old_rules"
+  run "$new" 18282 rules
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -rf "$out"
