@@ -134,8 +134,10 @@ public final class ApiServer {
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
 
     router.route("/v1/*").handler(this::authorize);
-    router.post("/v1/decide").consumes(JSON).handler(bodies).handler(this::decide);
-    router.post("/v1/outcomes").consumes(JSON).handler(bodies).handler(this::outcome);
+    // The content type is checked by RequestReader (case-insensitive, as HTTP says), not by
+    // the router's consumes(), which compares it case-sensitively.
+    router.post("/v1/decide").handler(bodies).handler(this::decide);
+    router.post("/v1/outcomes").handler(bodies).handler(this::outcome);
     new LifecycleApi(vertx, decisions, (ctx, body) -> send(ctx, 200, Responses.json(body)))
         .mount(router, bodies);
     router.get("/health").handler(this::health);
@@ -338,6 +340,12 @@ public final class ApiServer {
   /** The single place where failures become HTTP answers. */
   private void failed(RoutingContext ctx) {
     Throwable failure = ctx.failure() == null ? null : unwrap(ctx.failure());
+    boolean decoding = failure == null || failure instanceof IllegalArgumentException;
+    if (decoding && isMalformedUri(ctx.request().uri())) {
+      sendError(ctx, 400, "malformed_uri",
+          "the request URI is malformed (a bad % escape or a character not allowed)", null);
+      return;
+    }
     if (failure instanceof ApiException api) {
       sendError(ctx, api.status(), api.code(), api.getMessage(), api.field());
       return;
@@ -367,16 +375,18 @@ public final class ApiServer {
   }
 
   private void internalError(RoutingContext ctx, Throwable failure) {
+    // The raw path without its query string: a caller may have put a token in the query.
+    String path = ctx.request().path();
     if (ctx.response().closed()) {
       // The client went away mid-request (or was cut off as idle): nothing failed in Veto.
       log.atDebug().setMessage("client closed the connection before the answer")
-          .addKeyValue("path", ctx.normalizedPath()).log();
+          .addKeyValue("path", path).log();
       return;
     }
     log.atError().setMessage("request failed inside Veto")
-        .addKeyValue("path", ctx.normalizedPath())
-        .addKeyValue("error", String.valueOf(failure)).log();
-    if (ctx.normalizedPath().equals("/v1/decide")) {
+        .addKeyValue("path", path)
+        .addKeyValue("error", failure == null ? "none" : failure.getClass().getName()).log();
+    if ("/v1/decide".equals(path)) {
       sendRefusal(ctx, 500, "internal_error", "Veto failed; the action is refused");
     } else {
       sendError(ctx, 500, "internal_error", "Veto failed while handling the request", null);
@@ -439,6 +449,19 @@ public final class ApiServer {
   private void countError(int status, String code) {
     metrics.counter("veto.http.errors", "status", String.valueOf(status), "code", code)
         .increment();
+  }
+
+  /**
+   * A bad % escape in the path or the query fails Vert.x's decoding inside a handler or the
+   * router: that is the caller's mistake, a 400, whatever threw.
+   */
+  private static boolean isMalformedUri(String uri) {
+    try {
+      new java.net.URI(uri);
+      return false;
+    } catch (java.net.URISyntaxException e) {
+      return true;
+    }
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -73,14 +73,17 @@ final class RequestReader {
     String[] parts = header == null ? new String[] {""} : header.split(";");
     boolean json = parts[0].trim().equalsIgnoreCase("application/json");
     for (int i = 1; i < parts.length && json; i++) {
-      String parameter = parts[i].trim().toLowerCase(java.util.Locale.ROOT).replace("\"", "");
-      json = parameter.equals("charset=utf-8");
+      // Parameter names and charset values are case-insensitive; spaces around '=' occur.
+      String parameter = parts[i].replaceAll("\\s", "").replace("\"", "")
+          .toLowerCase(java.util.Locale.ROOT);
+      json = parameter.equals("charset=utf-8") || parameter.equals("charset=utf8");
     }
     if (!json) {
       throw new ApiException(415, "unsupported_media_type",
           "send the body as application/json (UTF-8)", "content-type");
     }
   }
+
 
   static Outcome outcome(byte[] body) {
     ObjectNode root = parseObject(body);
@@ -120,9 +123,9 @@ final class RequestReader {
     if (node == null || node.isNull()) {
       return null;
     }
-    if (!node.isTextual() || node.asText().length() > max || !isPlainText(node.asText())) {
-      throw ApiException.badRequest("invalid_field", field,
-          field + " must be a string of at most " + max + " characters, no control characters");
+    if (!node.isTextual() || node.asText().length() > max || !isPlainProse(node.asText())) {
+      throw ApiException.badRequest("invalid_field", field, field + " must be a string of at"
+          + " most " + max + " characters, no control characters but line breaks and tabs");
     }
     return node.asText();
   }
@@ -350,11 +353,25 @@ final class RequestReader {
   private static boolean isPlainText(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (Character.isISOControl(c)) {
+      if (Character.isISOControl(c) || isBidiControl(c)) {
         return false;
       }
     }
     return isValidUnicode(value);
+  }
+
+  /**
+   * Bidirectional embeddings, overrides and isolates: an id with them shows as another id
+   * on a page or in a log.
+   */
+  private static boolean isBidiControl(char c) {
+    return (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')
+        || c == '\u200E' || c == '\u200F' || c == '\u061C';
+  }
+
+  /** Free text (a comment, a reason) may span lines; other control characters are out. */
+  private static boolean isPlainProse(String value) {
+    return isPlainText(value.replace('\n', ' ').replace('\r', ' ').replace('\t', ' '));
   }
 
   private static boolean isValidUnicode(String value) {

@@ -224,4 +224,50 @@ class BadInputTest {
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.json().path("verdict").asText()).isEqualTo("allow");
   }
+
+  @Test
+  void malformedEscapesInPathOrQuery_are400Json_neverA5xx() {
+    for (String path : new String[] {"/%zz", "/v1/decisions/a%zz", "/v1/decisions/x?wait=%zz",
+        "/v1/policy/shadow?limit=%zz", "/v1/approvals?status=%zz", "/ui/%zz"}) {
+      String reply = rawGet(path);
+
+      assertThat(reply).as(path).startsWith("HTTP/1.1 400");
+      assertThat(reply).as(path).contains("content-type: application/json")
+          .containsPattern("\"code\":\"(malformed_uri|bad_request)\"");
+    }
+    assertThat(veto.get("/health").status()).isEqualTo(200);
+  }
+
+  /** A request line no URI class would build: written to the socket as it is. */
+  private static String rawGet(String path) {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", veto.port())) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n"
+          + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT)
+          .replace("http/1.1", "HTTP/1.1");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void contentType_isMatchedAsHttpSays_caseInsensitiveWithSpaces() {
+    String body = "{" + OK + "}";
+
+    assertThat(veto.post("/v1/decide", body, "APPLICATION/JSON ; Charset = UTF-8").status())
+        .isEqualTo(200);
+    assertThat(veto.post("/v1/decide", body, "application/json; charset=latin1").status())
+        .isEqualTo(415);
+  }
+
+  @Test
+  void bidiOverridesInIds_areRejected() {
+    Reply reply = veto.post("/v1/decide", "{\"task_id\":\"t\u202e1\",\"agent_id\":\"a\","
+        + "\"tool\":\"get_x\"}");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().path("field").asText()).isEqualTo("task_id");
+  }
 }
