@@ -71,8 +71,9 @@ public final class TokenFile {
     String where = file + ": tokens[" + index + "]";
     String name = node.path("name").asText("");
     String hash = node.path("sha256").asText("");
-    if (name.isBlank() || !hash.matches("[0-9a-f]{64}")) {
-      throw new IOException(where + ": needs a name and a sha256 of 64 lowercase hex digits");
+    if (!name.matches("[\\w.@:-]{1,64}") || !hash.matches("[0-9a-f]{64}")) {
+      throw new IOException(where + ": needs a name (1 to 64 letters, digits or . _ @ : -)"
+          + " and a sha256 of 64 lowercase hex digits");
     }
 
     Set<Role> roles = EnumSet.noneOf(Role.class);
@@ -131,6 +132,13 @@ public final class TokenFile {
 
   public int size() {
     return entries.size();
+  }
+
+  /** The names in the file, each naming one holder. */
+  public java.util.Set<String> names() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    entries.forEach(entry -> names.add(entry.name()));
+    return names;
   }
 
   /** A new random token: 32 bytes, base64url without padding. */

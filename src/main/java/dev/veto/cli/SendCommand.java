@@ -44,6 +44,12 @@ final class SendCommand implements Callable<Integer> {
       description = "Requests in flight (default ${DEFAULT-VALUE}: keeps each task's order).")
   int concurrency;
 
+  @Option(names = "--token", defaultValue = "${env:VETO_TOKEN}",
+      description = "Bearer token of an agent (or VETO_TOKEN); needed when Veto runs with"
+          + " --tokens. An agent token speaks for one agent_id: the file's proposals must"
+          + " name it.")
+  String token;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     List<String> lines = Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
@@ -70,12 +76,14 @@ final class SendCommand implements Callable<Integer> {
 
   private CompletableFuture<Void> send(HttpClient client, JsonNode proposal, String label,
       Summary summary) throws IOException {
-    HttpRequest request = HttpRequest.newBuilder(url.resolve("/v1/decide"))
+    HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/v1/decide"))
         .header("content-type", "application/json")
         .timeout(Duration.ofSeconds(10))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(proposal)))
-        .build();
-    return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(proposal)));
+    if (token != null && !token.isBlank()) {
+      request.header("authorization", "Bearer " + token.trim());
+    }
+    return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
         .thenAccept(response -> summary.add(label, response))
         .exceptionally(error -> {
           summary.failed("transport: " + error.getMessage());

@@ -3,6 +3,7 @@ package dev.veto.cli;
 import dev.veto.auth.Role;
 import dev.veto.auth.TokenFile;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -41,6 +42,23 @@ final class TokenCommand implements Callable<Integer> {
   @Option(names = "--expires", description = "Expiry, ISO-8601, e.g. 2027-01-01T00:00:00Z.")
   String expires;
 
+  private Instant expiry() {
+    if (expires == null) {
+      return null;
+    }
+    Instant at;
+    try {
+      at = Instant.parse(expires);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("--expires must be an ISO-8601 instant such as"
+          + " 2027-01-01T00:00:00Z");
+    }
+    if (!at.isAfter(Instant.now())) {
+      throw new IllegalArgumentException("--expires " + expires + " is already past");
+    }
+    return at;
+  }
+
   @Override
   public Integer call() {
     try {
@@ -53,14 +71,25 @@ final class TokenCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "an agent token needs --agent-id and no other role");
       }
-      Instant expiry = expires == null ? null : Instant.parse(expires);
+      if (!parsed.contains(Role.AGENT) && agentId != null) {
+        throw new IllegalArgumentException("--agent-id is for agent tokens only");
+      }
+      if (!name.matches("[\\w.@:-]{1,64}")) {
+        throw new IllegalArgumentException("--name must be 1 to 64 letters, digits or"
+            + " . _ @ : - (it appears in logs and the ledger)");
+      }
+      if (Files.exists(file) && TokenFile.load(file).names().contains(name)) {
+        throw new IllegalArgumentException("the file already has a token named '" + name
+            + "'; names tell approvers and operators apart in the ledger");
+      }
+      Instant expiry = expiry();
       String token = TokenFile.newToken();
       TokenFile.append(file, name, parsed, agentId, expiry, token);
       System.out.println(token);
       System.err.println("added '" + name + "' to " + file + "; the token above is shown only"
           + " this once, keep it secret");
       return 0;
-    } catch (IllegalArgumentException | DateTimeParseException e) {
+    } catch (IllegalArgumentException e) {
       System.err.println("veto token: " + e.getMessage());
       return Main.EXIT_USAGE;
     } catch (IOException e) {

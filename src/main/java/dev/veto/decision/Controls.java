@@ -454,10 +454,15 @@ public final class Controls {
     }
   }
 
+  /** Work on a task Veto knows; an id no proposal ever named is a 404, not a new task. */
   private <T> CompletableFuture<T> onTask(String taskId,
       java.util.function.Function<TaskState, CompletableFuture<T>> work) {
     return onEvaluator(() -> {
-      TaskState task = state.tasks.state(taskId);
+      TaskState task = state.tasks.find(taskId);
+      if (task == null) {
+        throw new DecisionException(Kind.NOT_FOUND, "task_id",
+            "no task with id '" + taskId + "' has proposed anything");
+      }
       synchronized (task) {
         return work.apply(task);
       }

@@ -17,4 +17,9 @@ public final class TaskRegistry {
   public TaskState state(String taskId) {
     return tasks.computeIfAbsent(taskId, TaskState::new);
   }
+
+  /** The task if any proposal or entry ever named it; null otherwise (nothing is created). */
+  public TaskState find(String taskId) {
+    return tasks.get(taskId);
+  }
 }

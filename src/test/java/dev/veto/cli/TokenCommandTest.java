@@ -65,4 +65,30 @@ class TokenCommandTest {
   }
 
 
+
+  @Test
+  void shouldRefuseAmbiguousOrUselessTokens() {
+    String file = folder.resolve("t.yaml").toString();
+    assertThat(veto("token", "--file", file, "--name", "alice", "--role", "approver").code())
+        .isZero();
+
+    CliRun twice = veto("token", "--file", file, "--name", "alice", "--role", "approver");
+    CliRun agentIdOnApprover = veto("token", "--file", file, "--name", "bob", "--role",
+        "approver", "--agent-id", "x");
+    CliRun past = veto("token", "--file", file, "--name", "carol", "--role", "auditor",
+        "--expires", "2020-01-01T00:00:00Z");
+    CliRun tomorrow = veto("token", "--file", file, "--name", "dave", "--role", "auditor",
+        "--expires", "tomorrow");
+    CliRun newline = veto("token", "--file", file, "--name", "bad\nname", "--role",
+        "auditor");
+
+    assertThat(twice.err()).contains("already has a token named 'alice'");
+    assertThat(agentIdOnApprover.err()).contains("--agent-id is for agent tokens only");
+    assertThat(past.err()).contains("already past");
+    assertThat(tomorrow.err()).contains("ISO-8601").doesNotContain("index 0");
+    assertThat(newline.err()).contains("--name must be");
+    for (CliRun run : new CliRun[] {twice, agentIdOnApprover, past, tomorrow, newline}) {
+      assertThat(run.code()).isEqualTo(Main.EXIT_USAGE);
+    }
+  }
 }

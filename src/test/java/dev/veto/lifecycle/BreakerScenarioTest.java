@@ -166,6 +166,19 @@ class BreakerScenarioTest {
   }
 
   @Test
+  void shouldAnswer404ForATaskNoProposalNamed_andCreateNothing() {
+    start(LifecycleOptions.defaults());
+    long before = veto.ledgerSeq();
+
+    assertThat(veto.get("/v1/tasks/typo").status()).isEqualTo(404);
+    assertThat(veto.post("/v1/tasks/typo/halt", "{\"reason\":\"x\"}").status())
+        .isEqualTo(404);
+    assertThat(veto.post("/v1/tasks/typo/reset", "").json().path("field").asText())
+        .isEqualTo("task_id");
+    assertThat(veto.ledgerSeq()).isEqualTo(before);
+  }
+
+  @Test
   void shouldWriteOneIncidentWhenABudgetTrips() throws Exception {
     Path config = data.resolveSibling(data.getFileName() + "-veto.yaml");
     Files.writeString(config, "budgets:\n  max_tool_calls: 2\n");
