@@ -54,7 +54,7 @@ measure() {
     rate=$(echo "$closed" | sed -E 's/.*throughput=([0-9]+).*/\1/')
     rate=$(( rate * 8 / 10 ))
     [ "$rate" -lt 10 ] && rate=10
-    java -cp "$cp" dev.veto.bench.DecideLoad "$target" "$p" "$c" 2 "$seconds" "$rate" \
+    java -cp "$cp" dev.veto.bench.DecideLoad "$target" "$p" "$c" 5 "$seconds" "$rate" \
       | tee -a "$out/results.txt"
   done
 }
@@ -84,7 +84,8 @@ run_cerbos() {
     "@cerbos/cerbos-linux-x64@$cerbos_version" > /dev/null
   mkdir -p "$dir/policies"
   cp bench/cerbos/tool.yaml "$dir/policies/"
-  sed "s/CERBOS_PORT/$cerbos_port/" bench/cerbos/config.yaml > "$dir/config.yaml"
+  sed -e "s/CERBOS_PORT/$cerbos_port/" -e "s/CERBOS_GRPC_PORT/$((cerbos_port + 1))/" \
+    bench/cerbos/config.yaml > "$dir/config.yaml"
   (cd "$dir" && exec node_modules/@cerbos/cerbos-linux-x64/cerbos-linux-x64 server \
     --config=config.yaml --log-level=error) > "$out/cerbos.log" 2>&1 &
   local pid=$!

@@ -59,16 +59,22 @@ public final class DecideLoad {
 
     Vertx vertx = Vertx.vertx();
     DecideLoad load = new DecideLoad(vertx, target.equals("cerbos"), port, connections);
-    CountDownLatch done = new CountDownLatch(rate > 0 ? 1 : connections);
-    if (rate > 0) {
-      load.paced(vertx, rate, done);
-    } else {
-      for (int i = 0; i < connections; i++) {
-        load.loop(done);
-      }
+    CountDownLatch warmed = new CountDownLatch(connections);
+    for (int i = 0; i < connections; i++) {
+      load.loop(warmed);
     }
-
     Thread.sleep(warmupSeconds * 1000L);
+
+    CountDownLatch done = warmed;
+    if (rate > 0) {
+      // The warm-up ran closed loop (client and server JIT-compiled, no backlog); the paced
+      // schedule starts now, so its first requests are not late already.
+      load.running = false;
+      warmed.await();
+      load.running = true;
+      done = new CountDownLatch(1);
+      load.paced(vertx, rate, done);
+    }
     load.recorder.reset();
     long errorsBefore = load.errors.get();
     long start = System.nanoTime();
