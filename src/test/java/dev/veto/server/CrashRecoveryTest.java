@@ -57,6 +57,9 @@ class CrashRecoveryTest {
     assertThat(report.failure()).isEmpty();
     assertThat(acknowledged).isNotEmpty();
     assertThat(ledger).containsAllEntriesOf(acknowledged);
+    // The figures a run reports (the CI run and longer ones with -Dveto.crash.rounds=N).
+    System.out.printf("crash rounds=%d acknowledged_decisions_checked=%d ledger_entries=%d"
+        + " lost=0%n", ROUNDS, acknowledged.size(), report.verified());
   }
 
   private void runLoadThenKill(VetoProcess veto) throws Exception {
