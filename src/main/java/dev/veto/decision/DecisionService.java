@@ -1,6 +1,5 @@
 package dev.veto.decision;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veto.approval.Approval;
 import dev.veto.decision.DecisionException.Kind;
@@ -86,6 +85,7 @@ public final class DecisionService {
   private final DecisionMetrics metrics;
   private final Projections state;
   private final Controls controls;
+  private final OutcomeRecorder outcomes;
   private volatile ShadowRunner shadow;
 
   public DecisionService(
@@ -103,6 +103,7 @@ public final class DecisionService {
     this.metrics = metrics;
     this.state = new Projections(clock, options);
     this.controls = new Controls(state, policies, ledger, clock, evaluator, metrics);
+    this.outcomes = new OutcomeRecorder(this, state, controls, clock, evaluator, options);
     metrics.gauge("veto.approvals.pending", "approvals and queued actions waiting for a person",
         () -> state.approvals.countPending());
   }
@@ -398,7 +399,7 @@ public final class DecisionService {
     return storePayload(proposal.context());
   }
 
-  private String storePayload(ObjectNode payload) {
+  String storePayload(ObjectNode payload) {
     if (payload == null) {
       return null;
     }
@@ -564,121 +565,12 @@ public final class DecisionService {
   }
 
   /**
-   * Records what happened to an allowed action. A repeat of the same report answers as the
-   * first did and charges nothing; a different status for the same decision is a conflict.
+   * Records what happened to an allowed action (see {@link OutcomeRecorder}).
    *
    * @param agentId the reporting agent, or null when any agent may report (open mode)
    */
   public CompletableFuture<OutcomeReceipt> recordOutcome(Outcome outcome, String agentId) {
-    try {
-      // Off the event loop: a repeated report is answered from the ledger file.
-      return CompletableFuture.supplyAsync(() -> recordOutcomeNow(outcome, agentId), evaluator)
-          .thenCompose(recorded -> recorded);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(
-          new DecisionException(Kind.OVERLOADED, null, "too many requests in flight"));
-    }
-  }
-
-  private CompletableFuture<OutcomeReceipt> recordOutcomeNow(Outcome outcome, String agentId) {
-    DecisionRef ref = state.decisions.get(outcome.decisionId());
-    if (ref == null || (agentId != null && !agentId.equals(ref.agentId))) {
-      return CompletableFuture.failedFuture(new DecisionException(Kind.UNKNOWN_DECISION,
-          "decision_id", "no decision with id '" + outcome.decisionId() + "'"));
-    }
-    if (ref.verdict != Verdict.ALLOW) {
-      return CompletableFuture.failedFuture(new DecisionException(Kind.OUTCOME_NOT_ALLOWED,
-          "decision_id", "decision '" + outcome.decisionId() + "' was " + ref.verdict.wire()
-              + ", not allow: there is no outcome to report"));
-    }
-
-    TaskState task = state.tasks.state(ref.taskId);
-    String responseSha256;
-    try {
-      responseSha256 = storePayload(outcome.response());
-    } catch (LedgerUnavailableException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    synchronized (task) {
-      if (ref.outcomeStatus != null) {
-        return repeatOutcome(ref, outcome);
-      }
-      return appendOutcome(ref, task, outcome, responseSha256);
-    }
-  }
-
-  private CompletableFuture<OutcomeReceipt> repeatOutcome(DecisionRef ref, Outcome o) {
-    if (ref.outcomeStatus != o.status() || ref.outcomeTokens != o.tokensUsed()) {
-      String field = ref.outcomeStatus != o.status() ? "status" : "tokens_used";
-      return CompletableFuture.failedFuture(new DecisionException(Kind.OUTCOME_CONFLICT,
-          field, "decision '" + o.decisionId() + "' already has outcome "
-              + ref.outcomeStatus.wire() + " with tokens_used " + ref.outcomeTokens));
-    }
-    CompletableFuture<OutcomeReceipt> pending = ref.pendingOutcome;
-    if (pending != null) {
-      return pending.copy();
-    }
-    return CompletableFuture.completedFuture(outcomeReceipt(readEntry(ref.outcomeSeq)));
-  }
-
-  private static OutcomeReceipt outcomeReceipt(LedgerEntry entry) {
-    JsonNode data = entry.data();
-    OutcomeStatus status = OutcomeStatus.fromWire(data.path("status").asText()).orElseThrow();
-    return new OutcomeReceipt(data.path("decision_id").asText(), status,
-        DecisionRecord.toRemaining(data.path("remaining")), receiptOf(entry));
-  }
-
-  /** Under the task monitor: settles the reservation and moves the breaker. */
-  private CompletableFuture<OutcomeReceipt> appendOutcome(
-      DecisionRef ref, TaskState task, Outcome outcome, String responseSha256) {
-    int failuresBefore = task.breaker().consecutiveFailures();
-    task.charge(0, outcome.tokensUsed());
-    if (outcome.status() == OutcomeStatus.FAILED) {
-      task.recordFailure(ref.step);
-    }
-    Remaining remaining = task.remaining(policy().limits(), ref.step, clock.millis());
-    ObjectNode data = DecisionRecord.outcome(
-        outcome.decisionId(), ref.taskId, ref.step, outcome, remaining);
-    DecisionRecord.responseAsBlob(data, responseSha256);
-
-    CompletableFuture<OutcomeReceipt> recorded = append(DecisionRecord.OUTCOME, data)
-        .thenApply(receipt -> new OutcomeReceipt(
-            outcome.decisionId(), outcome.status(), remaining, receipt));
-    ref.outcomeStatus = outcome.status();
-    ref.outcomeTokens = outcome.tokensUsed();
-    ref.pendingOutcome = recorded;
-    ObjectNode incident = controls.breakerAfterOutcome(task, outcome.status(), options);
-    recorded.whenComplete((receipt, failure) -> {
-      // On the appender thread: no task monitor here (see settle).
-      if (failure != null) {
-        onEvaluator(() -> undoOutcome(ref, task, outcome, failuresBefore));
-      } else {
-        ref.outcomeSeq = receipt.receipt().seq();
-        ref.pendingOutcome = null;
-        if (incident != null) {
-          controls.recordIncident(incident, receipt.receipt().seq());
-        }
-      }
-    });
-    return recorded;
-  }
-
-  /**
-   * Puts the counters back when the outcome entry was not written. A breaker transition the
-   * outcome caused stays: the ledger refuses every write from then on, and a restart
-   * rebuilds the breaker from the entries that did reach it.
-   */
-  private static void undoOutcome(DecisionRef ref, TaskState task, Outcome o,
-      int failuresBefore) {
-    synchronized (task) {
-      task.refund(0, o.tokensUsed());
-      if (o.status() == OutcomeStatus.FAILED) {
-        task.forgetFailure(ref.step);
-      }
-      task.breaker().restoreFailures(failuresBefore);
-      ref.pendingOutcome = null;
-      ref.outcomeStatus = null;
-    }
+    return outcomes.record(outcome, agentId);
   }
 
   /** Rebuilds the projections from one ledger entry; called in ledger order at start-up. */
