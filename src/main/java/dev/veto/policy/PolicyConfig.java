@@ -84,7 +84,11 @@ record PolicyConfig(Limits limits, long deadlineMillis, Map<String, CatalogEntry
     }
 
     PolicyConfig parse(ObjectNode tree) throws PolicyException {
+      // A misspelt key would leave its default silently in force: each one is a problem.
+      unknownKeys(tree, "", java.util.Set.of("budgets", "evaluation_deadline_ms", "catalog"));
       JsonNode budgets = tree.path("budgets");
+      unknownKeys(budgets, "budgets.", java.util.Set.of("max_tool_calls", "max_tokens",
+          "max_wall_clock", "max_failures_per_step"));
       Limits limits = new Limits(
           positive(budgets, "max_tool_calls", 200),
           positive(budgets, "max_tokens", 1_000_000),
@@ -97,6 +101,17 @@ record PolicyConfig(Limits limits, long deadlineMillis, Map<String, CatalogEntry
         throw new PolicyException(problems);
       }
       return new PolicyConfig(limits, deadline, Map.copyOf(catalog));
+    }
+
+    private void unknownKeys(JsonNode node, String prefix, java.util.Set<String> known) {
+      if (!node.isObject()) {
+        return;
+      }
+      node.fieldNames().forEachRemaining(name -> {
+        if (!known.contains(name)) {
+          problem(prefix + name, "unknown key; expected one of " + new java.util.TreeSet<>(known));
+        }
+      });
     }
 
     private long positive(JsonNode parent, String key, long fallback) {

@@ -184,4 +184,17 @@ class PolicyLoadTest {
       return e;
     }
   }
+
+  @Test
+  void shouldReportAMisspeltConfigKeyInsteadOfKeepingItsDefault() throws IOException {
+    copyOfDefaultRules();
+    String config = Files.readString(dir.resolve("veto.yaml"))
+        .replace("max_tokens:", "max_tokenz:").replace("catalog:", "catalogue:");
+    write("veto.yaml", config);
+
+    PolicyException error = catchLoad();
+
+    assertThat(error.getMessage()).contains("budgets.max_tokenz: unknown key")
+        .contains("catalogue: unknown key");
+  }
 }
