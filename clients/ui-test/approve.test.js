@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startVeto } from './veto-server.js';
+import { startVeto } from '../typescript/test/veto-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artefacts = process.env.VETO_ARTEFACTS || resolve(here, '..', '..', 'target');
