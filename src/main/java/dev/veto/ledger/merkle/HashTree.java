@@ -96,7 +96,7 @@ public final class HashTree {
   public byte[] leaf(long index) {
     lock.readLock().lock();
     try {
-      check("index", index, 0, size - 1);
+      Rfc6962.checkRange("index", index, 0, size - 1);
       return leafLocked(index);
     } finally {
       lock.readLock().unlock();
@@ -112,7 +112,7 @@ public final class HashTree {
   public byte[] root(long treeSize) {
     lock.readLock().lock();
     try {
-      check("size", treeSize, 0, size);
+      Rfc6962.checkRange("size", treeSize, 0, size);
       return mth(0, treeSize);
     } finally {
       lock.readLock().unlock();
@@ -123,10 +123,10 @@ public final class HashTree {
   public List<byte[]> inclusionProof(long index, long treeSize) {
     lock.readLock().lock();
     try {
-      check("size", treeSize, 1, size);
-      check("index", index, 0, treeSize - 1);
+      Rfc6962.checkRange("size", treeSize, 1, size);
+      Rfc6962.checkRange("index", index, 0, treeSize - 1);
       List<byte[]> proof = new ArrayList<>();
-      path(index, 0, treeSize, proof);
+      Rfc6962.path(index, 0, treeSize, this::mth, proof);
       return Collections.unmodifiableList(proof);
     } finally {
       lock.readLock().unlock();
@@ -137,10 +137,10 @@ public final class HashTree {
   public List<byte[]> consistencyProof(long size1, long size2) {
     lock.readLock().lock();
     try {
-      check("size2", size2, 1, size);
-      check("size1", size1, 1, size2);
+      Rfc6962.checkRange("size2", size2, 1, size);
+      Rfc6962.checkRange("size1", size1, 1, size2);
       List<byte[]> proof = new ArrayList<>();
-      subproof(size1, 0, size2, true, proof);
+      Rfc6962.subproof(size1, 0, size2, true, this::mth, proof);
       return Collections.unmodifiableList(proof);
     } finally {
       lock.readLock().unlock();
@@ -155,7 +155,7 @@ public final class HashTree {
   public List<byte[]> prefixRange(long treeSize) {
     lock.readLock().lock();
     try {
-      check("size", treeSize, 0, size);
+      Rfc6962.checkRange("size", treeSize, 0, size);
       List<byte[]> hashes = new ArrayList<>();
       long start = 0;
       for (int height = 63; height >= 0; height--) {
@@ -179,7 +179,7 @@ public final class HashTree {
     if (Long.bitCount(n) == 1 && lo % n == 0) {
       return perfect(Long.numberOfTrailingZeros(n), lo / n);
     }
-    long k = split(n);
+    long k = Rfc6962.split(n);
     return MerkleHash.nodeHash(mth(lo, lo + k), mth(lo + k, hi));
   }
 
@@ -192,50 +192,6 @@ public final class HashTree {
       return levels.get(height - CACHED_FROM).get(index);
     }
     return MerkleHash.nodeHash(perfect(height - 1, 2 * index), perfect(height - 1, 2 * index + 1));
-  }
-
-  private void path(long m, long lo, long hi, List<byte[]> out) {
-    long n = hi - lo;
-    if (n <= 1) {
-      return;
-    }
-    long k = split(n);
-    if (m < k) {
-      path(m, lo, lo + k, out);
-      out.add(mth(lo + k, hi));
-    } else {
-      path(m - k, lo + k, hi, out);
-      out.add(mth(lo, lo + k));
-    }
-  }
-
-  private void subproof(long m, long lo, long hi, boolean whole, List<byte[]> out) {
-    long n = hi - lo;
-    if (m == n) {
-      if (!whole) {
-        out.add(mth(lo, hi));
-      }
-      return;
-    }
-    long k = split(n);
-    if (m <= k) {
-      subproof(m, lo, lo + k, whole, out);
-      out.add(mth(lo + k, hi));
-    } else {
-      subproof(m - k, lo + k, hi, false, out);
-      out.add(mth(lo, lo + k));
-    }
-  }
-
-  private static long split(long n) {
-    return Long.highestOneBit(n - 1);
-  }
-
-  private static void check(String name, long value, long min, long max) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(
-          name + " must be in [" + min + ", " + max + "], got " + value);
-    }
   }
 
   /** A growable list of 32-byte hashes in one array (no object per hash). */
