@@ -2,7 +2,8 @@
 # How Veto's costs move as the work grows (in process, fsync off, one line a measurement):
 #  - evaluation latency with 10, 100 and 1,000 generated rules beside the shipped ones;
 #  - decide latency and heap per task with 1,000 to 1,000,000 live tasks;
-#  - start-up time with a ledger of 10,000 to 1,000,000 entries.
+#  - start-up time with a ledger of 10,000 to 1,000,000 entries, replaying every entry (no
+#    snapshot yet) and then from the snapshot that first start wrote.
 # Usage: bench/scale.sh [rules|tasks|startup]...   (default: all three)
 # Output goes to stdout and bench/out/scale.txt.
 set -euo pipefail
@@ -23,7 +24,8 @@ for probe in "${probes[@]}"; do
     startup) sizes="10000 100000 1000000" ;;
     *) echo "unknown probe $probe" >&2; exit 2 ;;
   esac
-  # ParallelGC and a heap large enough for a million tasks.
-  java -XX:+UseParallelGC -Xmx4g -cp "$cp" dev.veto.bench.ScaleProbe "$probe" $sizes \
+  # ParallelGC and a heap large enough for a million tasks, sized from the start (-Xms) so
+  # that reading a large snapshot does not go through a series of full GCs growing it.
+  java -XX:+UseParallelGC -Xms2g -Xmx4g -cp "$cp" dev.veto.bench.ScaleProbe "$probe" $sizes \
     2> "$out/scale-$probe.log" | tee -a "$out/scale.txt"
 done

@@ -1,6 +1,7 @@
 package dev.veto.approval;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,11 @@ public final class ApprovalBook {
     out.sort(Comparator.comparingLong(Approval::createdAtMillis)
         .thenComparing(Approval::id));
     return out.size() > limit ? out.subList(0, limit) : out;
+  }
+
+  /** Every approval and queued action, in no order (for snapshots). */
+  public Collection<Approval> all() {
+    return byId.values();
   }
 
   /** How many wait for a person (approvals and queued actions). */

@@ -90,6 +90,12 @@ final class ServeCommand implements Callable<Integer> {
           + " ISO-8601 (default ${DEFAULT-VALUE}; PT0S: only on POST /v1/ledger/checkpoint).")
   Duration checkpointInterval;
 
+  @Option(names = "--snapshot-every", defaultValue = "100000",
+      description = "Write a snapshot of the state when the ledger grew by this many entries,"
+          + " so that a start replays at most about that many (default ${DEFAULT-VALUE};"
+          + " 0: no snapshots, every start replays the whole ledger).")
+  long snapshotEvery;
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(rules)) {
@@ -113,7 +119,7 @@ final class ServeCommand implements Callable<Integer> {
         duplicateWindow, breakerThreshold, breakerCooldown, 1);
     ServerConfig config = new ServerConfig(data, rules, configFile, host, port, !noFsync,
         lifecycle, tokens, new ServerConfig.Edge(tlsCert, tlsKey, rateLimit),
-        checkpointInterval, Clock.systemUTC());
+        checkpointInterval, snapshotEvery, Clock.systemUTC());
     VetoServer server;
     try {
       server = VetoServer.start(config);

@@ -35,6 +35,8 @@ public final class DecisionRecord {
   static final String TASK_HALTED = "task_halted";
   static final String TASK_RESET = "task_reset";
   static final String MODE_SET = "mode_set";
+  /** Written by the server when a policy version starts serving (see PolicyLoads). */
+  public static final String POLICY_LOADED = "policy_loaded";
 
   private DecisionRecord() {}
 

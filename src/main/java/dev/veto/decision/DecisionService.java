@@ -95,13 +95,29 @@ public final class DecisionService {
       Executor evaluator,
       LifecycleOptions options,
       DecisionMetrics metrics) {
+    this(policies, ledger, clock, evaluator, options, metrics,
+        ProjectionSnapshot.fresh(clock, options));
+  }
+
+  /**
+   * A service whose projections start from restored (a snapshot read back, then the
+   * entries after it passed to {@link #restore}); restored is live from then on.
+   */
+  public DecisionService(
+      ActivePolicy policies,
+      Ledger ledger,
+      Clock clock,
+      Executor evaluator,
+      LifecycleOptions options,
+      DecisionMetrics metrics,
+      ProjectionSnapshot restored) {
     this.policies = policies;
     this.ledger = ledger;
     this.clock = clock;
     this.evaluator = evaluator;
     this.options = options;
     this.metrics = metrics;
-    this.state = new Projections(clock, options);
+    this.state = restored.projections();
     this.controls = new Controls(state, policies, ledger, clock, evaluator, metrics);
     this.outcomes = new OutcomeRecorder(this, state, controls, clock, evaluator, options);
     metrics.gauge("veto.approvals.pending", "approvals and queued actions waiting for a person",

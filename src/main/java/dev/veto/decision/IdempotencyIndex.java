@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,9 +24,10 @@ final class IdempotencyIndex {
 
   private final Clock clock;
 
-  IdempotencyIndex(Clock clock, Duration window) {
+  IdempotencyIndex(Clock clock, Duration window, int expectedClaims) {
     this.clock = clock;
     this.claims = Caffeine.newBuilder()
+        .initialCapacity(expectedClaims)
         .ticker(() -> clock.millis() * 1_000_000L)
         .expireAfter(new ExpireFromStamp<String, Claim>(window, claim -> claim.claimedAtMillis))
         // Maintenance on the caller: the default (the common fork-join pool) woke another
@@ -57,9 +59,18 @@ final class IdempotencyIndex {
   /** Records a decision read back from the ledger at start-up. */
   void restore(String agentId, String key, String requestHash, String decisionId, long seq,
       long atMillis) {
-    Claim claim = new Claim(requestHash, atMillis);
-    claim.recorded(decisionId, seq);
-    claims.put(indexKey(agentId, key), claim);
+    restoreIndexed(indexKey(agentId, key), requestHash, decisionId, seq, atMillis);
+  }
+
+  /** Every live claim with its index key (agent NUL key), for snapshots. */
+  Map<String, Claim> claims() {
+    return claims.asMap();
+  }
+
+  /** Takes back a recorded claim from a snapshot, under its index key. */
+  void restoreIndexed(String indexKey, String requestHash, String decisionId, long seq,
+      long atMillis) {
+    claims.put(indexKey, Claim.recorded(requestHash, atMillis, decisionId, seq));
   }
 
   /** A fresh claim, stamped with Veto's clock. */
@@ -79,13 +90,28 @@ final class IdempotencyIndex {
   static final class Claim {
     final String requestHash;
     final long claimedAtMillis;
-    private volatile CompletableFuture<Decision> pending = new CompletableFuture<>();
+    private volatile CompletableFuture<Decision> pending;
     private volatile long seq;
     private volatile String decisionId;
 
     Claim(String requestHash, long claimedAtMillis) {
+      this(requestHash, claimedAtMillis, new CompletableFuture<>());
+    }
+
+    private Claim(String requestHash, long claimedAtMillis,
+        CompletableFuture<Decision> pending) {
       this.requestHash = requestHash;
       this.claimedAtMillis = claimedAtMillis;
+      this.pending = pending;
+    }
+
+    /** A claim rebuilt from the ledger, which nobody waits on. */
+    static Claim recorded(String requestHash, long claimedAtMillis, String decisionId,
+        long seq) {
+      Claim claim = new Claim(requestHash, claimedAtMillis, null);
+      claim.decisionId = decisionId;
+      claim.seq = seq;
+      return claim;
     }
 
     /** The decision while it is pending, or null once it is in the ledger at {@link #seq}. */
@@ -100,13 +126,6 @@ final class IdempotencyIndex {
     /** The decision recorded under the key; null while pending. */
     String decisionId() {
       return decisionId;
-    }
-
-    /** For a claim rebuilt from the ledger, which nobody waits on. */
-    void recorded(String recordedDecisionId, long entrySeq) {
-      decisionId = recordedDecisionId;
-      seq = entrySeq;
-      pending = null;
     }
 
     void complete(Decision decision) {

@@ -18,17 +18,22 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Projections {
 
   final TaskRegistry tasks = new TaskRegistry();
-  final Map<String, DecisionRef> decisions = new ConcurrentHashMap<>();
+  final Map<String, DecisionRef> decisions;
   final IdempotencyIndex idempotency;
   final ApprovalBook approvals = new ApprovalBook();
   final IncidentLog incidents = new IncidentLog();
   final ModeBook modes = new ModeBook();
+  /** The version of the last policy_loaded entry, null if none. */
+  volatile String policyLoaded;
 
   /** Request hash to the latest allowed side effect with that request, for a window. */
   private final Cache<String, Stamped> sideEffects;
 
-  Projections(Clock clock, LifecycleOptions options) {
-    this.idempotency = new IdempotencyIndex(clock, options.idempotencyWindow());
+  /** expectedDecisions: how many past decisions are about to be restored (sizes the maps). */
+  Projections(Clock clock, LifecycleOptions options, int expectedDecisions) {
+    this.decisions = new ConcurrentHashMap<>(expectedDecisions);
+    this.idempotency =
+        new IdempotencyIndex(clock, options.idempotencyWindow(), expectedDecisions);
     this.sideEffects = Caffeine.newBuilder()
         .ticker(() -> clock.millis() * 1_000_000L)
         .expireAfter(new ExpireFromStamp<String, Stamped>(options.duplicateWindow(),
@@ -39,6 +44,11 @@ final class Projections {
 
   void sideEffect(String requestHash, DecisionRef ref, long atMillis) {
     sideEffects.put(requestHash, new Stamped(ref, atMillis));
+  }
+
+  /** Request hash to the decision and time of each side effect in the window. */
+  Map<String, Stamped> sideEffects() {
+    return sideEffects.asMap();
   }
 
   /**
@@ -54,5 +64,5 @@ final class Projections {
     return seen.ref;
   }
 
-  private record Stamped(DecisionRef ref, long atMillis) {}
+  record Stamped(DecisionRef ref, long atMillis) {}
 }

@@ -48,6 +48,7 @@ final class Restorer {
       case DecisionRecord.TASK_HALTED -> halted(data, at);
       case DecisionRecord.TASK_RESET -> task(data).reset();
       case DecisionRecord.MODE_SET -> mode(data, at);
+      case DecisionRecord.POLICY_LOADED -> state.policyLoaded = data.path("version").asText(null);
       default -> log.atDebug().setMessage("ledger entry kind not projected")
           .addKeyValue("kind", entry.kind()).addKeyValue("seq", entry.seq()).log();
     }

@@ -23,6 +23,11 @@ public final class IncidentLog {
     return Optional.ofNullable(byId.get(incidentId));
   }
 
+  /** Every incident, oldest first. */
+  public List<Incident> all() {
+    return List.copyOf(ordered);
+  }
+
   /** The latest incidents first, of one task when taskId is not null. */
   public List<Incident> latest(String taskId, int limit) {
     List<Incident> out = new ArrayList<>();

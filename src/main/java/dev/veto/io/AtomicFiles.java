@@ -1,7 +1,9 @@
 package dev.veto.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,18 +26,34 @@ public final class AtomicFiles {
   public static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rw-------");
 
+  /** Writes what a body writes to a stream; the stream is buffered, and closed after it. */
+  @FunctionalInterface
+  public interface Body {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
   public static void write(Path target, byte[] bytes, Set<PosixFilePermission> permissions)
+      throws IOException {
+    write(target, permissions, out -> out.write(bytes));
+  }
+
+  public static void write(Path target, Set<PosixFilePermission> permissions, Body body)
       throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp",
         PosixFilePermissions.asFileAttribute(permissions));
     try {
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          out.write(buffer);
-        }
-        out.force(true);
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        // A body that closes its stream must not close the channel before the force.
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16) {
+          @Override
+          public void close() throws IOException {
+            flush();
+          }
+        };
+        body.writeTo(out);
+        out.flush();
+        channel.force(true);
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);

@@ -64,6 +64,10 @@ final class Appender implements Runnable {
   private volatile long durableLength;
   private volatile long batches;
   private volatile long fsyncs;
+  // Timings of the last batch, read by the observer on this same thread.
+  private long writeNanos;
+  private long fsyncNanos;
+  private volatile LedgerObserver observer = LedgerObserver.NONE;
   private volatile long heals;
   private String lastHash;
   private final EntryOffsets offsets;
@@ -173,12 +177,20 @@ final class Appender implements Runnable {
       return;
     }
 
+    long bytes = encoder.size();
     if (writeAndForce()) {
       advance(receipts);
+      observer.committed(entries.size(), bytes, writeNanos, fsyncNanos);
       complete(entries, receipts);
     } else {
+      observer.failed();
       failAll(entries, unavailable());
     }
+  }
+
+  /** Who hears of committed batches and failures (metrics); none until set. */
+  void observe(LedgerObserver next) {
+    observer = next;
   }
 
   private List<Receipt> encode(List<Pending> entries) {
@@ -202,11 +214,16 @@ final class Appender implements Runnable {
   private boolean writeAndForce() {
     ByteBuffer bytes = ByteBuffer.wrap(encoder.buffer(), 0, encoder.size());
     try {
+      long started = System.nanoTime();
       while (bytes.hasRemaining()) {
         channel.write(bytes);
       }
+      long written = System.nanoTime();
+      writeNanos = written - started;
+      fsyncNanos = 0;
       if (options.fsync()) {
         channel.force(false);
+        fsyncNanos = System.nanoTime() - written;
         fsyncs++;
       }
       batches++;

@@ -26,6 +26,24 @@ final class EntryOffsets {
     count = count + 1;
   }
 
+  /** Adds offsets read from a snapshot, before any other. */
+  void addAll(long[] more) {
+    if (count != 0) {
+      throw new IllegalStateException("snapshot offsets must come first");
+    }
+    long[] grown = Arrays.copyOf(more, Math.max(1024, more.length * 2));
+    offsets = grown;
+    count = more.length;
+  }
+
+  /** The offsets of entries 1..count. */
+  long[] first(long count) {
+    if (count > this.count) {
+      throw new IllegalArgumentException("only " + this.count + " offsets, asked " + count);
+    }
+    return Arrays.copyOf(offsets, Math.toIntExact(count));
+  }
+
   /** Offset of the entry with this seq, or -1 when there is no such durable entry. */
   long offsetOf(long seq) {
     long known = count;

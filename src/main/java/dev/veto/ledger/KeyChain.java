@@ -53,6 +53,19 @@ public final class KeyChain {
         entry.seq() + 1, 0));
   }
 
+  /** Starts from the periods of a snapshot's prefix; the chain must be empty. */
+  synchronized void adopt(List<KeyPeriod> known) {
+    if (!periods.isEmpty()) {
+      throw new IllegalStateException("key chain already has periods");
+    }
+    periods.addAll(known);
+  }
+
+  /** The periods as the ledger records them (a first key's public key may be null). */
+  synchronized List<KeyPeriod> periods() {
+    return List.copyOf(periods);
+  }
+
   /** The id of the key that must sign the next entry, or null for an empty ledger. */
   public synchronized String keyInForce() {
     return periods.isEmpty() ? null : periods.get(periods.size() - 1).keyId();

@@ -7,6 +7,7 @@ import dev.veto.json.Json;
 import dev.veto.ledger.merkle.HashTree;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -76,12 +77,27 @@ public final class Ledger implements AutoCloseable {
    */
   public static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options)
       throws IOException {
-    return open(dataDir, key, clock, options, channel -> channel);
+    return open(dataDir, key, clock, options, null, channel -> channel);
+  }
+
+  /**
+   * Opens as {@link #open(Path, SigningKey, Clock, LedgerOptions)} does, but recovery reads
+   * only what follows prefix (from a snapshot) if the file still matches it; see
+   * {@link RecoveryReport#prefixSeq()} for whether it did.
+   */
+  public static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options,
+      LedgerPrefix prefix) throws IOException {
+    return open(dataDir, key, clock, options, prefix, channel -> channel);
   }
 
   /** For fault-injection tests: the ledger writes through wrap(the file's channel). */
   static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options,
       UnaryOperator<FileChannel> wrap) throws IOException {
+    return open(dataDir, key, clock, options, null, wrap);
+  }
+
+  private static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options,
+      LedgerPrefix prefix, UnaryOperator<FileChannel> wrap) throws IOException {
     Files.createDirectories(dataDir);
     DataDirLock lock = DataDirLock.acquire(dataDir);
     try {
@@ -90,7 +106,7 @@ public final class Ledger implements AutoCloseable {
       FileChannel channel = wrap.apply(FileChannel.open(file, StandardOpenOption.CREATE,
           StandardOpenOption.READ, StandardOpenOption.WRITE));
       try {
-        return start(file, channel, lock, key, clock, options, created);
+        return start(file, channel, lock, key, clock, options, created, prefix);
       } catch (IOException | RuntimeException | Error e) {
         channel.close();
         throw e;
@@ -102,13 +118,13 @@ public final class Ledger implements AutoCloseable {
   }
 
   private static Ledger start(Path file, FileChannel channel, DataDirLock lock, SigningKey key,
-                              Clock clock, LedgerOptions options, boolean created)
-      throws IOException {
+                              Clock clock, LedgerOptions options, boolean created,
+                              LedgerPrefix prefix) throws IOException {
     if (created) {
       Durability.forceDirectory(file.toAbsolutePath().getParent());
     }
 
-    Recovery.Result result = Recovery.run(file, channel, clock);
+    Recovery.Result result = Recovery.run(file, channel, clock, prefix);
     channel.position(result.validLength());
 
     Appender appender =
@@ -129,15 +145,60 @@ public final class Ledger implements AutoCloseable {
    * seq order, not hashes or signatures (see {@link LedgerVerifier} for those).
    */
   public void replay(Consumer<LedgerEntry> sink) throws IOException {
+    replayAfter(0, sink);
+  }
+
+  /** As {@link #replay}, from entry afterSeq + 1 on (a snapshot holds those before). */
+  public void replayAfter(long afterSeq, Consumer<LedgerEntry> sink) throws IOException {
     long limit = appender.durableLength();
-    long expected = 1;
-    try (LineReader lines = new LineReader(Files.newInputStream(file), limit)) {
+    long from = afterSeq == 0 ? 0 : appender.offsets().offsetOf(afterSeq + 1);
+    if (from < 0) {
+      return;
+    }
+    long expected = afterSeq + 1;
+    InputStream in = Files.newInputStream(file);
+    in.skipNBytes(from);
+    try (LineReader lines = new LineReader(in, from, limit)) {
       for (LineReader.Line line = lines.next(); line != null; line = lines.next()) {
         LedgerEntry entry = parseForReplay(line, expected);
         sink.accept(entry);
         expected++;
       }
     }
+  }
+
+  /**
+   * The prefix of every entry in the ledger now, for a snapshot taken while nothing is
+   * appended (at start-up, before the server takes requests).
+   */
+  public LedgerPrefix prefixNow() throws IOException {
+    return prefix(lastSeq(), lastCheckpointSeq, keys.periods());
+  }
+
+  /** Whether this ledger holds prefix's last entry where and as the prefix says. */
+  public boolean holds(LedgerPrefix prefix) throws IOException {
+    if (prefix.seq() < 1 || prefix.seq() > lastSeq()) {
+      return false;
+    }
+    long offset = appender.offsets().offsetOf(prefix.seq());
+    byte[] line = readLineAt(offset);
+    return offset + line.length + 1 == prefix.endOffset()
+        && ParsedLine.hashField(line).equals(prefix.hash());
+  }
+
+  /**
+   * The prefix of entries 1..seq (durable), for a snapshot: the caller, which has read them
+   * in order, says which was the last checkpoint and what key chain they make.
+   */
+  LedgerPrefix prefix(long seq, long lastCheckpoint, List<KeyChain.KeyPeriod> keyPeriods)
+      throws IOException {
+    if (seq < 1 || seq > lastSeq()) {
+      throw new IllegalArgumentException("no durable ledger entry with seq " + seq);
+    }
+    long offset = appender.offsets().offsetOf(seq);
+    byte[] line = readLineAt(offset);
+    return new LedgerPrefix(seq, ParsedLine.hashField(line), offset + line.length + 1,
+        lastCheckpoint, keyPeriods, appender.offsets().first(seq), tree.leaves(seq));
   }
 
   /**
@@ -345,6 +406,11 @@ public final class Ledger implements AutoCloseable {
       }
       return receipt;
     });
+  }
+
+  /** Tells observer of every batch made durable and every failed write, from now on. */
+  public void observe(LedgerObserver observer) {
+    appender.observe(observer);
   }
 
   /** False once closed, or after a write or fsync failed. */

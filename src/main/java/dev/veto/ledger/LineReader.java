@@ -30,7 +30,13 @@ final class LineReader implements AutoCloseable {
 
   /** Reads at most limit bytes from in. */
   LineReader(InputStream in, long limit) {
+    this(in, 0, limit);
+  }
+
+  /** Reads from in, which stands at byte start of the file, up to byte limit of the file. */
+  LineReader(InputStream in, long start, long limit) {
     this.in = in;
+    this.position = start;
     this.limit = limit;
   }
 

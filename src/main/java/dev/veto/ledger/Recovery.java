@@ -1,13 +1,17 @@
 package dev.veto.ledger;
 
 import dev.veto.ledger.merkle.HashTree;
+import dev.veto.ledger.merkle.MerkleHash;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * <p>Attacker: someone who can write the file can truncate it or rewrite it wholesale; this
  * check is for crashes, not for attacks. Hashes here only catch accidental damage; the
  * signatures, checked by the verifier with the public key, are what defeat forgery.
+ *
+ * <p>Snapshot prefix: given a {@link LedgerPrefix} whose last entry the file still holds at
+ * the recorded offset (same hash, same leaf), recovery takes offsets, tree, key chain and
+ * last checkpoint from it and reads only the bytes after it. The invariants above then hold
+ * for what follows the prefix; the prefix itself is not re-hashed (a crash tears only the
+ * tail, and the verifier checks everything).
  *
  * <p>Threading: runs once, in {@link Ledger#open}, before the appender starts.
  */
@@ -57,6 +67,7 @@ final class Recovery {
   private final HashTree tree = new HashTree();
   private final KeyChain keys = new KeyChain();
   private long lastCheckpointSeq;
+  private long prefixSeq;
 
   private Recovery(Path file, FileChannel channel, Clock clock) {
     this.file = file;
@@ -64,21 +75,31 @@ final class Recovery {
     this.clock = clock;
   }
 
-  /** Checks the file and cuts a torn tail; channel must be open for writing. */
-  static Result run(Path file, FileChannel channel, Clock clock) throws IOException {
-    return new Recovery(file, channel, clock).run();
+  /**
+   * Checks the file and cuts a torn tail; channel must be open for writing. With a prefix
+   * that still matches the file, only what follows it is read.
+   */
+  static Result run(Path file, FileChannel channel, Clock clock, LedgerPrefix prefix)
+      throws IOException {
+    return new Recovery(file, channel, clock).run(prefix);
   }
 
-  private Result run() throws IOException {
+  private Result run(LedgerPrefix prefix) throws IOException {
     long size = channel.size();
-    try (LineReader lines = new LineReader(Files.newInputStream(file), size)) {
+    if (prefix != null && matches(prefix, size)) {
+      adopt(prefix);
+    }
+
+    InputStream in = Files.newInputStream(file);
+    in.skipNBytes(validLength);
+    try (LineReader lines = new LineReader(in, validLength, size)) {
       for (LineReader.Line line = lines.next(); line != null; line = lines.next()) {
         accept(line);
       }
     }
 
     RecoveryReport report = firstBad == null
-        ? new RecoveryReport(lastSeq, 0, null)
+        ? new RecoveryReport(lastSeq, 0, null, prefixSeq)
         : cutTail(size);
     return new Result(lastSeq, lastHash, validLength, report, offsets, tree, keys,
         lastCheckpointSeq);
@@ -109,6 +130,67 @@ final class Recovery {
     lastSeq = parsed.entry().seq();
     lastHash = parsed.entry().hash();
     validLength = line.end();
+  }
+
+  /**
+   * Whether the file still holds the prefix's last entry where the prefix says, with its
+   * hash and leaf: a snapshot of another ledger, or of a longer file that was cut, fails.
+   */
+  private boolean matches(LedgerPrefix prefix, long size) throws IOException {
+    long seq = prefix.seq();
+    boolean shaped = seq >= 1 && prefix.offsets().length == seq
+        && prefix.leaves().length == seq * MerkleHash.HASH_LENGTH
+        && prefix.endOffset() <= size;
+    String problem = shaped ? lastEntryProblem(prefix) : "its sizes do not add up";
+    if (problem != null) {
+      LOG.warn("ledger snapshot prefix ignored, reading the whole file: file={} seq={}"
+          + " problem=\"{}\"", file, seq, problem);
+    }
+    return problem == null;
+  }
+
+  private String lastEntryProblem(LedgerPrefix prefix) throws IOException {
+    long offset = prefix.offsets()[(int) prefix.seq() - 1];
+    long length = prefix.endOffset() - offset;
+    if (length < 2 || length > EntryFormat.MAX_LINE_BYTES) {
+      return "the last entry's offsets are impossible";
+    }
+    ByteBuffer bytes = ByteBuffer.allocate((int) length);
+    while (bytes.hasRemaining() && channel.read(bytes, offset + bytes.position()) > 0) {
+      // Positional reads until the line is in.
+    }
+    byte[] line = Arrays.copyOf(bytes.array(), (int) length - 1);
+    if (bytes.hasRemaining() || bytes.get((int) length - 1) != EntryFormat.NEWLINE) {
+      return "no line ends at the recorded offset";
+    }
+    ParsedLine parsed;
+    try {
+      parsed = ParsedLine.parse(line);
+    } catch (ParsedLine.MalformedLineException e) {
+      return "the entry at the recorded offset is malformed: " + e.getMessage();
+    }
+    LedgerEntry entry = parsed.entry();
+    byte[] leaf = EntryFormat.leafHash(HEX.parseHex(entry.hash()),
+        Codec.strictBase64(entry.signature()));
+    int last = (prefix.leaves().length - MerkleHash.HASH_LENGTH);
+    boolean sameLeaf = Arrays.equals(leaf, 0, leaf.length, prefix.leaves(), last,
+        last + MerkleHash.HASH_LENGTH);
+    if (entry.seq() != prefix.seq() || !entry.hash().equals(prefix.hash())
+        || !HEX.formatHex(parsed.bodyHash()).equals(entry.hash()) || !sameLeaf) {
+      return "the entry at the recorded offset is not the one recorded";
+    }
+    return null;
+  }
+
+  private void adopt(LedgerPrefix prefix) {
+    offsets.addAll(prefix.offsets());
+    tree.addPacked(prefix.leaves());
+    keys.adopt(prefix.keyPeriods());
+    lastSeq = prefix.seq();
+    lastHash = prefix.hash();
+    validLength = prefix.endOffset();
+    lastCheckpointSeq = prefix.lastCheckpointSeq();
+    prefixSeq = prefix.seq();
   }
 
   /** Rebuilds the Merkle tree (96 bytes hashed an entry), the key chain, the last checkpoint. */
@@ -169,7 +251,7 @@ final class Recovery {
     LOG.warn("ledger torn tail cut: file={} seq={} problem=\"{}\" offset={} bytes_cut={}"
         + " backup={} entries_kept={}", file, firstBad.seq(), firstBad.problem(), validLength,
         cut, backup, lastSeq);
-    return new RecoveryReport(lastSeq, cut, backup);
+    return new RecoveryReport(lastSeq, cut, backup, prefixSeq);
   }
 
   private Path backUpTail(long size) throws IOException {

@@ -2,9 +2,9 @@ package dev.veto.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veto.decision.DecisionRecord;
 import dev.veto.json.Json;
 import dev.veto.ledger.Ledger;
-import dev.veto.ledger.LedgerEntry;
 import dev.veto.ledger.Receipt;
 import dev.veto.policy.Policy;
 import java.util.concurrent.CompletableFuture;
@@ -21,21 +21,16 @@ import org.slf4j.LoggerFactory;
  */
 final class PolicyLoads {
 
-  static final String KIND = "policy_loaded";
+  static final String KIND = DecisionRecord.POLICY_LOADED;
   private static final Logger log = LoggerFactory.getLogger(PolicyLoads.class);
 
   private final Ledger ledger;
   private volatile String lastRecorded;
 
-  PolicyLoads(Ledger ledger) {
+  /** lastRecorded: the version of the ledger's last policy_loaded entry, null if none. */
+  PolicyLoads(Ledger ledger, String lastRecorded) {
     this.ledger = ledger;
-  }
-
-  /** Called for every entry at start-up, in ledger order. */
-  void observe(LedgerEntry entry) {
-    if (KIND.equals(entry.kind())) {
-      lastRecorded = entry.data().path("version").asText(null);
-    }
+    this.lastRecorded = lastRecorded;
   }
 
   /** The version of the last policy_loaded entry, or null. */

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param edge TLS and the per-agent rate limit (see {@link Edge})
  * @param checkpointInterval how often a signed checkpoint is appended when the ledger grew;
  *     zero turns the timer off (checkpoints then only on POST /v1/ledger/checkpoint)
+ * @param snapshotEvery write a snapshot when the ledger has grown by this many entries since
+ *     the last one (a start then replays at most about that many); 0 for none
  */
 public record ServerConfig(
     Path dataDir,
@@ -26,7 +28,11 @@ public record ServerConfig(
     Path tokenFile,
     Edge edge,
     Duration checkpointInterval,
+    long snapshotEvery,
     Clock clock) {
+
+  /** What {@code veto serve} uses when not told otherwise. */
+  public static final long DEFAULT_SNAPSHOT_EVERY = 100_000;
 
   /** What {@code veto serve} uses when not told otherwise. */
   public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMinutes(1);

@@ -17,6 +17,12 @@ import dev.veto.policy.PolicyException;
 import dev.veto.policy.reload.PolicyReloader;
 import dev.veto.policy.reload.TestedPolicy;
 import dev.veto.shadow.ShadowRunner;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import dev.veto.snapshot.Resume;
+import dev.veto.snapshot.Snapshots;
+import dev.veto.snapshot.Snapshotter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -26,6 +32,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +59,13 @@ public final class VetoServer implements AutoCloseable {
    */
   private static final Duration RETIRE_GRACE = Duration.ofSeconds(10);
 
+  /** How often the snapshotter looks whether the ledger has grown enough for a snapshot. */
+  private static final Duration SNAPSHOT_CHECK = Duration.ofSeconds(5);
+
   private final Ledger ledger;
   private final Checkpointer checkpointer;
+  private final Snapshotter snapshotter;
+  private final long resumedFromSeq;
   private final ThreadPoolExecutor evaluator;
   private final Vertx vertx;
   private final ApiServer api;
@@ -61,8 +73,11 @@ public final class VetoServer implements AutoCloseable {
   private final PolicyReloader reloader;
   private final ShadowRunner shadow;
 
-  private VetoServer(Ledger ledger, Checkpointer checkpointer, ThreadPoolExecutor evaluator,
-      Vertx vertx, ApiServer api, int port, PolicyReloader reloader, ShadowRunner shadow) {
+  private VetoServer(Ledger ledger, Checkpointer checkpointer, Snapshotter snapshotter,
+      long resumedFromSeq, ThreadPoolExecutor evaluator, Vertx vertx, ApiServer api, int port,
+      PolicyReloader reloader, ShadowRunner shadow) {
+    this.snapshotter = snapshotter;
+    this.resumedFromSeq = resumedFromSeq;
     this.reloader = reloader;
     this.shadow = shadow;
     this.ledger = ledger;
@@ -79,28 +94,44 @@ public final class VetoServer implements AutoCloseable {
     Files.createDirectories(config.dataDir());
     SigningKey key = KeyFiles.loadOrCreate(config.dataDir());
     // The policy's own test cases run at start-up too: a policy that fails them never serves.
-    Policy policy = TestedPolicy.load(config.rulesDir(), config.configFile());
-    Ledger ledger = Ledger.open(config.dataDir(), key, config.clock(),
-        new LedgerOptions(config.fsync(), LedgerOptions.defaults().maxBatch()));
+    // Compiling it takes a second or two: it runs while the ledger and snapshot are read.
+    FutureTask<Policy> policyLoad = new FutureTask<>(
+        () -> TestedPolicy.load(config.rulesDir(), config.configFile()));
+    new Thread(policyLoad, "veto-policy-load").start();
+    Snapshots snapshots = new Snapshots(config.dataDir(), key);
+    Resume.Resumed resumed;
+    try {
+      resumed = Resume.open(config.dataDir(), key, config.clock(),
+          new LedgerOptions(config.fsync(), LedgerOptions.defaults().maxBatch()),
+          config.lifecycle(), snapshots);
+    } catch (IOException | RuntimeException e) {
+      policyLoad.cancel(true);
+      throw e;
+    }
+    Ledger ledger = resumed.ledger();
+    long resumedAt = System.nanoTime();
+    Policy policy = awaitPolicy(policyLoad, ledger);
+    long policyAt = System.nanoTime();
     checkKeyInForce(ledger, config);
 
     ThreadPoolExecutor evaluator = evaluatorPool();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ledger.observe(new LedgerMetrics(metrics, ledger));
     ActivePolicy active = new ActivePolicy(policy);
-    DecisionService decisions = new DecisionService(active, ledger,
-        config.clock(), evaluator, config.lifecycle(), new DecisionMetrics(metrics));
+    DecisionService decisions = new DecisionService(active, ledger, config.clock(), evaluator,
+        config.lifecycle(), new DecisionMetrics(metrics), resumed.projections());
     TokenFile tokens = loadTokens(config);
-    PolicyLoads loads = new PolicyLoads(ledger);
-    ledger.replay(entry -> {
-      decisions.restore(entry);
-      loads.observe(entry);
-    });
+    ledger.replayAfter(resumed.fromSeq(), decisions::restore);
+    long replayedAt = System.nanoTime();
+    long snapshotSeq = snapshotAtStart(config, resumed, snapshots);
+    PolicyLoads loads = new PolicyLoads(ledger, resumed.projections().policyLoaded());
     recordStartLoad(loads, policy);
 
     PolicyReloader reloader = new PolicyReloader(active, config.rulesDir(), config.configFile(),
         config.clock(), RETIRE_GRACE,
         (next, current, trigger) -> loads.record(next, current.version(), trigger));
     reloader.watch(WATCH_INTERVAL);
+    registerMeters(metrics, reloader);
     ShadowRunner shadow = new ShadowRunner(metrics, config.clock());
     decisions.shadow(shadow);
 
@@ -112,19 +143,83 @@ public final class VetoServer implements AutoCloseable {
     // Approvals past their time to live expire as denied, checked every second.
     vertx.setPeriodic(1000, id -> decisions.controls().expireOverdue());
     Checkpointer checkpointer = Checkpointer.start(ledger, config.checkpointInterval());
+    Snapshotter snapshotter = Snapshotter.start(ledger, snapshots, config.snapshotEvery(),
+        snapshotSeq, SNAPSHOT_CHECK, config.clock(), config.lifecycle());
+    Gauge.builder("veto.snapshot.seq", snapshotter, Snapshotter::lastSeq)
+        .description("ledger seq of the newest snapshot; a start replays what follows it")
+        .register(metrics);
     log.atInfo().setMessage("veto started")
         .addKeyValue("host", config.host()).addKeyValue("port", port)
         .addKeyValue("policy_version", policy.version())
         .addKeyValue("key_id", key.keyId())
         .addKeyValue("public_key", KeyFiles.publicKeyPath(config.dataDir()))
         .addKeyValue("ledger_entries", ledger.lastSeq())
+        .addKeyValue("snapshot_seq", resumed.fromSeq())
+        .addKeyValue("resume_ms", (resumedAt - started) / 1_000_000)
+        .addKeyValue("policy_wait_ms", (policyAt - resumedAt) / 1_000_000)
+        .addKeyValue("replay_ms", (replayedAt - policyAt) / 1_000_000)
         .addKeyValue("fsync", config.fsync())
         .addKeyValue("auth", tokens == null ? "open" : "tokens")
         .addKeyValue("tls", config.edge().tlsCert() != null)
         .addKeyValue("rate_limit_per_s", config.edge().rateLimitPerSecond())
         .addKeyValue("start_ms", (System.nanoTime() - started) / 1_000_000).log();
-    return new VetoServer(ledger, checkpointer, evaluator, vertx, api, port, reloader,
-        shadow);
+    return new VetoServer(ledger, checkpointer, snapshotter, resumed.fromSeq(), evaluator, vertx,
+        api, port, reloader, shadow);
+  }
+
+  /**
+   * Writes a snapshot now when this start replayed at least snapshotEvery entries: the
+   * projections stand exactly at the ledger's end until the server takes requests, so this
+   * is the one moment they can be saved as they are. Returns the newest snapshot's seq.
+   */
+  private static long snapshotAtStart(ServerConfig config, Resume.Resumed resumed,
+      Snapshots snapshots) {
+    Ledger ledger = resumed.ledger();
+    long replayed = ledger.lastSeq() - resumed.fromSeq();
+    if (config.snapshotEvery() <= 0 || replayed < config.snapshotEvery()) {
+      return resumed.fromSeq();
+    }
+    try {
+      snapshots.write(ledger.prefixNow(), resumed.projections());
+      return ledger.lastSeq();
+    } catch (IOException e) {
+      log.atWarn().setMessage("snapshot not written at start")
+          .addKeyValue("error", String.valueOf(e)).log();
+      return resumed.fromSeq();
+    }
+  }
+
+  private static void registerMeters(MeterRegistry metrics, PolicyReloader reloader) {
+    FunctionCounter.builder("veto.policy.reloads", reloader, PolicyReloader::activations)
+        .description("policy reloads that activated a new version").tag("result", "activated")
+        .register(metrics);
+    FunctionCounter.builder("veto.policy.reloads", reloader, PolicyReloader::rejections)
+        .description("policy reloads refused (the old version keeps serving)")
+        .tag("result", "rejected").register(metrics);
+  }
+
+  /** The policy loaded beside the ledger; if it fails, the ledger is closed again. */
+  private static Policy awaitPolicy(FutureTask<Policy> load, Ledger ledger)
+      throws PolicyException, InterruptedException {
+    try {
+      return load.get();
+    } catch (ExecutionException e) {
+      ledger.close();
+      Throwable cause = e.getCause();
+      if (cause instanceof PolicyException policy) {
+        throw policy;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(cause);
+    } catch (InterruptedException e) {
+      ledger.close();
+      throw e;
+    }
   }
 
   /** A policy_loaded entry when this start serves another version than the last recorded. */
@@ -208,6 +303,21 @@ public final class VetoServer implements AutoCloseable {
     return port;
   }
 
+  /** The seq of the snapshot this start read, 0 when it replayed the whole ledger. */
+  public long resumedFromSeq() {
+    return resumedFromSeq;
+  }
+
+  /** The seq of the newest snapshot this server started from or wrote; 0 if none. */
+  public long snapshotSeq() {
+    return snapshotter.lastSeq();
+  }
+
+  /** The number of entries in the ledger. */
+  public long ledgerSize() {
+    return ledger.lastSeq();
+  }
+
   /** For fault-injection tests: the ledger this server appends to. */
   Ledger ledger() {
     return ledger;
@@ -226,6 +336,7 @@ public final class VetoServer implements AutoCloseable {
     shadow.close();
     checkpointer.close();
     evaluator.shutdown();
+    snapshotter.closeWithSnapshot();
     ledger.close();
     log.atInfo().setMessage("veto stopped").addKeyValue("port", port).log();
   }

@@ -90,6 +90,14 @@ public final class Breaker {
     consecutiveFailures = failed ? consecutiveFailures + 1 : 0;
   }
 
+  /** Takes the state a snapshot recorded, as it was then. */
+  public void restore(State saved, int failures, long openedAt, int trials) {
+    state = saved;
+    consecutiveFailures = failures;
+    openedAtMillis = openedAt;
+    trialsStarted = trials;
+  }
+
   /** Puts back the count of an outcome whose entry never reached the ledger. */
   public void restoreFailures(int failuresBefore) {
     consecutiveFailures = failuresBefore;

@@ -1,5 +1,6 @@
 package dev.veto.task;
 
+import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -21,5 +22,10 @@ public final class TaskRegistry {
   /** The task if any proposal or entry ever named it; null otherwise (nothing is created). */
   public TaskState find(String taskId) {
     return tasks.get(taskId);
+  }
+
+  /** Every task, in no order (for snapshots). */
+  public Collection<TaskState> all() {
+    return tasks.values();
   }
 }

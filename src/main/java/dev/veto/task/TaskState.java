@@ -9,6 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What one task has spent: tool calls, tokens, wall-clock since its first proposal, and failed
@@ -142,6 +144,36 @@ public final class TaskState {
         Math.max(0, limits.maxTokens() - usage.tokens()),
         Math.max(0, limits.maxWallClockMillis() - usage.elapsedMillis()),
         Math.max(0, limits.maxFailuresPerStep() - usage.failuresInStep()));
+  }
+
+  /**
+   * Everything a task holds, for a snapshot of the projections; {@link #restore} takes it
+   * back. Lists are sorted where the state has no order, so equal states give equal snapshots.
+   */
+  public record Saved(String taskId, long firstSeenMillis, long calls, long tokens,
+      Map<Long, Integer> failuresByStep, Breaker.State breaker, int breakerFailures,
+      long breakerOpenedAt, int breakerTrials, List<RecentDecision> recent,
+      List<String> tripped, Halt halt, long firstSeq) {}
+
+  public Saved save() {
+    return new Saved(taskId, firstSeenMillis, calls, tokens, new TreeMap<>(failuresByStep),
+        breaker.state(), breaker.consecutiveFailures(), breaker.openedAtMillis(),
+        breaker.trialsStarted(), List.copyOf(recent), new TreeSet<>(tripped).stream().toList(),
+        halt, firstSeq);
+  }
+
+  /** Takes back a saved state; the task must be fresh. */
+  public void restore(Saved saved) {
+    firstSeenMillis = saved.firstSeenMillis();
+    calls = saved.calls();
+    tokens = saved.tokens();
+    failuresByStep.putAll(saved.failuresByStep());
+    breaker.restore(saved.breaker(), saved.breakerFailures(), saved.breakerOpenedAt(),
+        saved.breakerTrials());
+    recent.addAll(saved.recent());
+    tripped.addAll(saved.tripped());
+    halt = saved.halt();
+    firstSeq = saved.firstSeq();
   }
 
   /** The budgets left after a decision, as reported to the agent. */

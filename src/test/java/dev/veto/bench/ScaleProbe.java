@@ -41,13 +41,18 @@ public final class ScaleProbe {
   private ScaleProbe() {}
 
   public static void main(String[] args) throws Exception {
-    long[] sizes = Stream.of(args).skip(1).mapToLong(Long::parseLong).toArray();
     switch (args[0]) {
-      case "rules" -> rules(sizes);
-      case "tasks" -> tasks(sizes);
-      case "startup" -> startup(sizes);
-      default -> throw new IllegalArgumentException("rules, tasks or startup");
+      case "rules" -> rules(sizes(args));
+      case "tasks" -> tasks(sizes(args));
+      case "startup" -> startup(sizes(args));
+      case "fill" -> fill(Path.of(args[1]), Long.parseLong(args[2]));
+      case "open" -> open(Path.of(args[1]));
+      default -> throw new IllegalArgumentException("rules, tasks, startup, fill or open");
     }
+  }
+
+  private static long[] sizes(String[] args) {
+    return Stream.of(args).skip(1).mapToLong(Long::parseLong).toArray();
   }
 
   /**
@@ -126,23 +131,38 @@ public final class ScaleProbe {
     pipeline.close();
   }
 
-  /** A ledger of N decisions (100 a task), then the time a server takes to start on it. */
+  /**
+   * A ledger of N decisions (100 a task), then the time a server takes to start on it: first
+   * with no snapshot (it replays every entry, then writes one), then from that snapshot.
+   */
   private static void startup(long[] counts) throws Exception {
     for (long count : counts) {
       Path data = Files.createTempDirectory("veto-startup");
-      try (Pipeline pipeline = Pipeline.open(data)) {
-        for (long i = 0; i < count; i++) {
-          pipeline.decide("task-" + i / 100);
-        }
+      fill(data, count);
+      open(data);
+      open(data);
+    }
+  }
+
+  /** Appends N decisions (100 a task) to the ledger in DATA, fsync off. */
+  private static void fill(Path data, long count) throws Exception {
+    try (Pipeline pipeline = Pipeline.open(data)) {
+      for (long i = 0; i < count; i++) {
+        pipeline.decide("task-" + i / 100);
       }
-      long start = System.nanoTime();
-      ServerConfig config = new ServerConfig(data, Path.of("rules"), null, "127.0.0.1", 0,
-          false, LifecycleOptions.defaults(), null, ServerConfig.Edge.PLAIN, Duration.ZERO,
-          Clock.systemUTC());
-      try (VetoServer server = VetoServer.start(config)) {
-        System.out.printf("startup entries=%d start_ms=%d ledger_bytes=%d%n", count,
-            (System.nanoTime() - start) / 1_000_000, Files.size(data.resolve("ledger.jsonl")));
-      }
+    }
+  }
+
+  /** Starts a server on DATA and prints how long that took. */
+  private static void open(Path data) throws Exception {
+    long start = System.nanoTime();
+    ServerConfig config = new ServerConfig(data, Path.of("rules"), null, "127.0.0.1", 0,
+        false, LifecycleOptions.defaults(), null, ServerConfig.Edge.PLAIN, Duration.ZERO,
+        ServerConfig.DEFAULT_SNAPSHOT_EVERY, Clock.systemUTC());
+    try (VetoServer server = VetoServer.start(config)) {
+      System.out.printf("startup entries=%d from_snapshot_seq=%d start_ms=%d"
+          + " ledger_bytes=%d%n", server.ledgerSize(), server.resumedFromSeq(),
+          (System.nanoTime() - start) / 1_000_000, Files.size(data.resolve("ledger.jsonl")));
     }
   }
 

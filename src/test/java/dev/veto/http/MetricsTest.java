@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veto.decision.LifecycleOptions;
 import dev.veto.testing.Proposals;
 import dev.veto.testing.VetoFixture;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,52 @@ class MetricsTest {
           .contains("veto_fail_closed_total{cause=\"veto.policy_error\"}")
           .contains("veto_decide_latency_seconds_bucket");
       assertEveryAlertNamesARealSeries(metrics);
+    }
+  }
+
+  /**
+   * The ledger's series count what this process appended (every entry, in batches that were
+   * fsynced), and policy reloads count the refused one.
+   */
+  @Test
+  void shouldCountLedgerAppendsFsyncsAndPolicyReloads(@TempDir Path rules) throws Exception {
+    copyShippedRules(rules);
+    try (VetoFixture veto = VetoFixture.builder(data).rules(rules).start()) {
+      for (int i = 0; i < 5; i++) {
+        veto.decide(Proposals.of("t-l", "get_user_details"));
+      }
+      Files.writeString(rules.resolve("broken.drl"), "rule \"broken\" when then nonsense");
+      assertThat(veto.post("/v1/policy/reload", "").status()).isEqualTo(422);
+
+      String metrics = veto.get("/metrics").body();
+      long entries = veto.ledgerSeq();
+      assertThat(metrics)
+          .contains("veto_ledger_appends_total " + entries + ".0")
+          .contains("veto_ledger_entries " + entries + ".0")
+          .contains("veto_policy_reloads_total{result=\"rejected\"} 1.0")
+          .contains("veto_policy_reloads_total{result=\"activated\"} 0.0")
+          .contains("veto_ledger_write_failures_total 0.0")
+          .contains("veto_snapshot_seq 0.0");
+      assertThat(value(metrics, "veto_ledger_batch_entries_sum")).isEqualTo(entries);
+      assertThat(value(metrics, "veto_ledger_batch_entries_count"))
+          .isBetween(1L, entries);
+      assertThat(value(metrics, "veto_ledger_fsync_seconds_count"))
+          .isEqualTo(value(metrics, "veto_ledger_batch_entries_count"));
+    }
+  }
+
+  private static long value(String metrics, String series) {
+    java.util.regex.Matcher line = java.util.regex.Pattern
+        .compile("(?m)^" + series + " ([0-9.E]+)$").matcher(metrics);
+    assertThat(line.find()).as(series).isTrue();
+    return (long) Double.parseDouble(line.group(1));
+  }
+
+  private static void copyShippedRules(Path to) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(VetoFixture.RULES)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(file, to.resolve(file.getFileName()));
+      }
     }
   }
 

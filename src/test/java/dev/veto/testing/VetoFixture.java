@@ -61,6 +61,7 @@ public final class VetoFixture implements AutoCloseable {
     private Path tokenFile;
     private Clock clock = Clock.systemUTC();
     private LifecycleOptions lifecycle = LifecycleOptions.defaults();
+    private long snapshotEvery;
     private ServerConfig.Edge edge = ServerConfig.Edge.PLAIN;
 
     private Builder(Path dataDir) {
@@ -92,6 +93,12 @@ public final class VetoFixture implements AutoCloseable {
       return this;
     }
 
+    /** Snapshot every n entries (0, the default here: never, every start replays all). */
+    public Builder snapshotEvery(long n) {
+      this.snapshotEvery = n;
+      return this;
+    }
+
     public Builder lifecycle(LifecycleOptions options) {
       this.lifecycle = options;
       return this;
@@ -99,7 +106,7 @@ public final class VetoFixture implements AutoCloseable {
 
     public VetoFixture start() {
       ServerConfig config = new ServerConfig(dataDir, rulesDir, configFile, "127.0.0.1", 0,
-          true, lifecycle, tokenFile, edge, Duration.ZERO, clock);
+          true, lifecycle, tokenFile, edge, Duration.ZERO, snapshotEvery, clock);
       VetoFixture fixture = new VetoFixture(config);
       fixture.boot();
       return fixture;

@@ -51,6 +51,38 @@ public final class HashTree {
     addAll(List.of(leafHash));
   }
 
+  /** Appends leaf hashes laid end to end, 32 bytes each (as {@link #leaves} gives them). */
+  public void addPacked(byte[] packed) {
+    if (packed.length % HASH != 0) {
+      throw new IllegalArgumentException("packed leaves must be a multiple of 32 bytes");
+    }
+    lock.writeLock().lock();
+    try {
+      for (int at = 0; at < packed.length; at += HASH) {
+        addLocked(Arrays.copyOfRange(packed, at, at + HASH));
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** The first count leaf hashes laid end to end, 32 bytes each (for snapshots). */
+  public byte[] leaves(long count) {
+    lock.readLock().lock();
+    try {
+      Rfc6962.checkRange("count", count, 0, size);
+      byte[] packed = new byte[Math.toIntExact(count * HASH)];
+      for (int page = 0; (long) page * PAGE_LEAVES < count; page++) {
+        long first = (long) page * PAGE_LEAVES;
+        int leaves = (int) Math.min(PAGE_LEAVES, count - first);
+        System.arraycopy(pages.get(page), 0, packed, (int) (first * HASH), leaves * HASH);
+      }
+      return packed;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   private void addLocked(byte[] leaf) {
     if (leaf.length != HASH) {
       throw new IllegalArgumentException("leaf hash must be 32 bytes, got " + leaf.length);

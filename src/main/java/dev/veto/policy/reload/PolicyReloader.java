@@ -83,6 +83,7 @@ public final class PolicyReloader implements AutoCloseable {
   private volatile Instant loadedAt;
   private volatile Failure lastFailure;
   private volatile long activations;
+  private volatile long rejections;
   private String activeFingerprint;
   private String lastAttempt;
   private String pendingFingerprint;
@@ -256,6 +257,7 @@ public final class PolicyReloader implements AutoCloseable {
 
   private Outcome failed(String trigger, List<PolicyException.Problem> problems) {
     Failure failure = new Failure(clock.instant(), trigger, List.copyOf(problems));
+    rejections++;
     Failure previous = lastFailure;
     lastFailure = failure;
     if (previous == null || !previous.problems().equals(failure.problems())) {
@@ -266,6 +268,16 @@ public final class PolicyReloader implements AutoCloseable {
           .addKeyValue("problems", problems.stream().map(Object::toString).toList()).log();
     }
     return new Outcome(false, active.current().version(), failure);
+  }
+
+  /** Versions activated since start (reloads that took effect). */
+  public long activations() {
+    return activations;
+  }
+
+  /** Reloads refused since start: rules that did not compile or failed their tests. */
+  public long rejections() {
+    return rejections;
   }
 
   /** Stops watching and closes the replaced policies still in their grace period. */
