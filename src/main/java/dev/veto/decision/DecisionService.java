@@ -589,11 +589,6 @@ public final class DecisionService {
     return outcomes.record(outcome, agentId);
   }
 
-  /** Rebuilds the projections from one ledger entry; called in ledger order at start-up. */
-  public void restore(LedgerEntry entry) {
-    new Restorer(state, clock, options).restore(entry);
-  }
-
   /**
    * A decision as the agent may read it: its answer plus what happened since. With a wait,
    * a decision whose approval is pending is answered as soon as it is settled, or when the

@@ -77,27 +77,28 @@ public final class Ledger implements AutoCloseable {
    */
   public static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options)
       throws IOException {
-    return open(dataDir, key, clock, options, null, channel -> channel);
+    return open(dataDir, key, clock, options, null, RecoveryListener.NONE, channel -> channel);
   }
 
   /**
    * Opens as {@link #open(Path, SigningKey, Clock, LedgerOptions)} does, but recovery reads
-   * only what follows prefix (from a snapshot) if the file still matches it; see
-   * {@link RecoveryReport#prefixSeq()} for whether it did.
+   * only what follows prefix (from a snapshot) if the file still matches it, and hands each
+   * entry it reads to listener; {@link RecoveryReport#prefixSeq()} says where it started.
    */
   public static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options,
-      LedgerPrefix prefix) throws IOException {
-    return open(dataDir, key, clock, options, prefix, channel -> channel);
+      LedgerPrefix prefix, RecoveryListener listener) throws IOException {
+    return open(dataDir, key, clock, options, prefix, listener, channel -> channel);
   }
 
   /** For fault-injection tests: the ledger writes through wrap(the file's channel). */
   static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options,
       UnaryOperator<FileChannel> wrap) throws IOException {
-    return open(dataDir, key, clock, options, null, wrap);
+    return open(dataDir, key, clock, options, null, RecoveryListener.NONE, wrap);
   }
 
   private static Ledger open(Path dataDir, SigningKey key, Clock clock, LedgerOptions options,
-      LedgerPrefix prefix, UnaryOperator<FileChannel> wrap) throws IOException {
+      LedgerPrefix prefix, RecoveryListener listener, UnaryOperator<FileChannel> wrap)
+      throws IOException {
     Files.createDirectories(dataDir);
     DataDirLock lock = DataDirLock.acquire(dataDir);
     try {
@@ -106,7 +107,7 @@ public final class Ledger implements AutoCloseable {
       FileChannel channel = wrap.apply(FileChannel.open(file, StandardOpenOption.CREATE,
           StandardOpenOption.READ, StandardOpenOption.WRITE));
       try {
-        return start(file, channel, lock, key, clock, options, created, prefix);
+        return start(file, channel, lock, key, clock, options, created, prefix, listener);
       } catch (IOException | RuntimeException | Error e) {
         channel.close();
         throw e;
@@ -119,12 +120,13 @@ public final class Ledger implements AutoCloseable {
 
   private static Ledger start(Path file, FileChannel channel, DataDirLock lock, SigningKey key,
                               Clock clock, LedgerOptions options, boolean created,
-                              LedgerPrefix prefix) throws IOException {
+                              LedgerPrefix prefix, RecoveryListener listener)
+      throws IOException {
     if (created) {
       Durability.forceDirectory(file.toAbsolutePath().getParent());
     }
 
-    Recovery.Result result = Recovery.run(file, channel, clock, prefix);
+    Recovery.Result result = Recovery.run(file, channel, clock, prefix, listener);
     channel.position(result.validLength());
 
     Appender appender =

@@ -59,6 +59,7 @@ final class Recovery {
   private final Path file;
   private final FileChannel channel;
   private final Clock clock;
+  private final RecoveryListener listener;
   private long lastSeq;
   private String lastHash = EntryFormat.GENESIS_PREV;
   private long validLength;
@@ -69,19 +70,20 @@ final class Recovery {
   private long lastCheckpointSeq;
   private long prefixSeq;
 
-  private Recovery(Path file, FileChannel channel, Clock clock) {
+  private Recovery(Path file, FileChannel channel, Clock clock, RecoveryListener listener) {
     this.file = file;
     this.channel = channel;
     this.clock = clock;
+    this.listener = listener;
   }
 
   /**
    * Checks the file and cuts a torn tail; channel must be open for writing. With a prefix
    * that still matches the file, only what follows it is read.
    */
-  static Result run(Path file, FileChannel channel, Clock clock, LedgerPrefix prefix)
-      throws IOException {
-    return new Recovery(file, channel, clock).run(prefix);
+  static Result run(Path file, FileChannel channel, Clock clock, LedgerPrefix prefix,
+      RecoveryListener listener) throws IOException {
+    return new Recovery(file, channel, clock, listener).run(prefix);
   }
 
   private Result run(LedgerPrefix prefix) throws IOException {
@@ -89,6 +91,7 @@ final class Recovery {
     if (prefix != null && matches(prefix, size)) {
       adopt(prefix);
     }
+    listener.readingAfter(prefixSeq);
 
     InputStream in = Files.newInputStream(file);
     in.skipNBytes(validLength);
@@ -127,6 +130,7 @@ final class Recovery {
     checkChain(parsed, line.offset());
     offsets.add(line.offset());
     follow(parsed, line.offset());
+    listener.recovered(parsed.entry());
     lastSeq = parsed.entry().seq();
     lastHash = parsed.entry().hash();
     validLength = line.end();

@@ -121,8 +121,6 @@ public final class VetoServer implements AutoCloseable {
     DecisionService decisions = new DecisionService(active, ledger, config.clock(), evaluator,
         config.lifecycle(), new DecisionMetrics(metrics), resumed.projections());
     TokenFile tokens = loadTokens(config);
-    ledger.replayAfter(resumed.fromSeq(), decisions::restore);
-    long replayedAt = System.nanoTime();
     long snapshotSeq = snapshotAtStart(config, resumed, snapshots);
     PolicyLoads loads = new PolicyLoads(ledger, resumed.projections().policyLoaded());
     recordStartLoad(loads, policy);
@@ -154,30 +152,31 @@ public final class VetoServer implements AutoCloseable {
         .addKeyValue("key_id", key.keyId())
         .addKeyValue("public_key", KeyFiles.publicKeyPath(config.dataDir()))
         .addKeyValue("ledger_entries", ledger.lastSeq())
-        .addKeyValue("snapshot_seq", resumed.fromSeq())
-        .addKeyValue("resume_ms", (resumedAt - started) / 1_000_000)
+        .addKeyValue("snapshot_seq", resumed.snapshotSeq())
+        .addKeyValue("rebuild_ms", (resumedAt - started) / 1_000_000)
         .addKeyValue("policy_wait_ms", (policyAt - resumedAt) / 1_000_000)
-        .addKeyValue("replay_ms", (replayedAt - policyAt) / 1_000_000)
         .addKeyValue("fsync", config.fsync())
         .addKeyValue("auth", tokens == null ? "open" : "tokens")
         .addKeyValue("tls", config.edge().tlsCert() != null)
         .addKeyValue("rate_limit_per_s", config.edge().rateLimitPerSecond())
         .addKeyValue("start_ms", (System.nanoTime() - started) / 1_000_000).log();
-    return new VetoServer(ledger, checkpointer, snapshotter, resumed.fromSeq(), evaluator, vertx,
-        api, port, reloader, shadow);
+    return new VetoServer(ledger, checkpointer, snapshotter, resumed.snapshotSeq(), evaluator,
+        vertx, api, port, reloader, shadow);
   }
 
   /**
-   * Writes a snapshot now when this start replayed at least snapshotEvery entries: the
-   * projections stand exactly at the ledger's end until the server takes requests, so this
-   * is the one moment they can be saved as they are. Returns the newest snapshot's seq.
+   * Writes a snapshot now when this start had none and replayed at least snapshotEvery
+   * entries: the projections stand exactly at the ledger's end until the server takes
+   * requests, so this is the one moment they can be saved as they are. (After a start from a
+   * snapshot, the background writer brings it forward instead: the start is not delayed.)
+   * Returns the newest snapshot's seq.
    */
   private static long snapshotAtStart(ServerConfig config, Resume.Resumed resumed,
       Snapshots snapshots) {
     Ledger ledger = resumed.ledger();
-    long replayed = ledger.lastSeq() - resumed.fromSeq();
-    if (config.snapshotEvery() <= 0 || replayed < config.snapshotEvery()) {
-      return resumed.fromSeq();
+    if (config.snapshotEvery() <= 0 || resumed.snapshotSeq() > 0
+        || ledger.lastSeq() < config.snapshotEvery()) {
+      return resumed.snapshotSeq();
     }
     try {
       snapshots.write(ledger.prefixNow(), resumed.projections());
@@ -185,7 +184,7 @@ public final class VetoServer implements AutoCloseable {
     } catch (IOException e) {
       log.atWarn().setMessage("snapshot not written at start")
           .addKeyValue("error", String.valueOf(e)).log();
-      return resumed.fromSeq();
+      return resumed.snapshotSeq();
     }
   }
 

@@ -36,6 +36,36 @@ class LedgerPrefixTest {
   }
 
   @Test
+  void shouldHandTheListenerEveryEntryAfterWhereItStarted() throws IOException {
+    LedgerPrefix prefix = prefixAfter(12);
+    LedgerFixture.writeEntries(dataDir, 8);
+
+    assertThat(heard(prefix)).startsWith(12L).containsSequence(12L, 13L).endsWith(20L)
+        .hasSize(1 + 8);
+    assertThat(heard(null)).startsWith(0L, 1L).endsWith(20L).hasSize(1 + 20);
+  }
+
+  /** What a listener hears: where the reading starts, then the seq of every entry read. */
+  private List<Long> heard(LedgerPrefix prefix) throws IOException {
+    List<Long> heard = new java.util.ArrayList<>();
+    RecoveryListener listener = new RecoveryListener() {
+      @Override
+      public void readingAfter(long prefixSeq) {
+        heard.add(prefixSeq);
+      }
+
+      @Override
+      public void recovered(LedgerEntry entry) {
+        heard.add(entry.seq());
+      }
+    };
+    try (Ledger ledger = Ledger.open(dataDir, KEY, LedgerFixture.clock(),
+        LedgerOptions.defaults(), prefix, listener)) {
+      return heard;
+    }
+  }
+
+  @Test
   void shouldReadTheWholeFileWhenThePrefixHashDiffers() throws IOException {
     LedgerPrefix real = prefixAfter(12);
     LedgerPrefix forged = new LedgerPrefix(real.seq(), "0".repeat(64), real.endOffset(),
@@ -91,7 +121,7 @@ class LedgerPrefixTest {
 
   private State stateOf(LedgerPrefix prefix) throws IOException {
     try (Ledger ledger = Ledger.open(dataDir, KEY, LedgerFixture.clock(),
-        LedgerOptions.defaults(), prefix)) {
+        LedgerOptions.defaults(), prefix, RecoveryListener.NONE)) {
       assertThat(ledger.lastCheckpointSeq()).isEqualTo(12);
       assertThat(ledger.keys().keyInForce()).isEqualTo(KEY.keyId());
       return new State(ledger.recovery().prefixSeq(), ledger.lastSeq(),
