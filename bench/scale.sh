@@ -15,17 +15,33 @@ mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=
 cp="target/test-classes:target/classes:$(cat "$out/cp.txt")"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 
+# ParallelGC and a heap large enough for a million tasks, sized from the start (-Xms) so
+# that reading a large snapshot does not go through a series of full GCs growing it.
+probe() {
+  java -XX:+UseParallelGC -Xms2g -Xmx4g -cp "$cp" dev.veto.bench.ScaleProbe "$@" \
+    2>> "$out/scale-$1.log" | tee -a "$out/scale.txt"
+}
+
+# Start-up is measured in a JVM of its own, as a restart is: cold JIT, cold heap. The first
+# start replays every entry (and writes a snapshot), the second reads that snapshot.
+startup() {
+  for entries in 10000 100000 1000000; do
+    local data
+    data=$(mktemp -d -t veto-startup.XXXXXX)
+    probe fill "$data" "$entries" > /dev/null
+    probe open "$data"
+    probe open "$data"
+    rm -rf "$data"
+  done
+}
+
 probes=("$@")
 [ ${#probes[@]} -eq 0 ] && probes=(rules tasks startup)
-for probe in "${probes[@]}"; do
-  case "$probe" in
-    rules) sizes="10 100 1000" ;;
-    tasks) sizes="1000 10000 100000 1000000" ;;
-    startup) sizes="10000 100000 1000000" ;;
-    *) echo "unknown probe $probe" >&2; exit 2 ;;
+for name in "${probes[@]}"; do
+  case "$name" in
+    rules) probe rules 10 100 1000 ;;
+    tasks) probe tasks 1000 10000 100000 1000000 ;;
+    startup) startup ;;
+    *) echo "unknown probe $name" >&2; exit 2 ;;
   esac
-  # ParallelGC and a heap large enough for a million tasks, sized from the start (-Xms) so
-  # that reading a large snapshot does not go through a series of full GCs growing it.
-  java -XX:+UseParallelGC -Xms2g -Xmx4g -cp "$cp" dev.veto.bench.ScaleProbe "$probe" $sizes \
-    2> "$out/scale-$probe.log" | tee -a "$out/scale.txt"
 done

@@ -115,6 +115,10 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("veto serve: --rate-limit must be 0 (none) or more");
       return Main.EXIT_USAGE;
     }
+    if (snapshotEvery < 0) {
+      System.err.println("veto serve: --snapshot-every must be 0 (no snapshots) or more");
+      return Main.EXIT_USAGE;
+    }
     LifecycleOptions lifecycle = new LifecycleOptions(idempotencyWindow, approvalTtl,
         duplicateWindow, breakerThreshold, breakerCooldown, 1);
     ServerConfig config = new ServerConfig(data, rules, configFile, host, port, !noFsync,

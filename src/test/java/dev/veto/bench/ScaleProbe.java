@@ -34,7 +34,8 @@ import org.HdrHistogram.Histogram;
  * the size of the ledger. Prints one line a measurement; bench/scale.sh runs it.
  *
  * <p>Usage: {@code ScaleProbe rules N...}, {@code ScaleProbe tasks N...},
- * {@code ScaleProbe startup N...}
+ * {@code ScaleProbe fill DIR N} (a ledger of N decisions in DIR), {@code ScaleProbe open DIR}
+ * (one start on DIR, timed; bench/scale.sh runs it in a fresh JVM)
  */
 public final class ScaleProbe {
 
@@ -44,10 +45,9 @@ public final class ScaleProbe {
     switch (args[0]) {
       case "rules" -> rules(sizes(args));
       case "tasks" -> tasks(sizes(args));
-      case "startup" -> startup(sizes(args));
       case "fill" -> fill(Path.of(args[1]), Long.parseLong(args[2]));
       case "open" -> open(Path.of(args[1]));
-      default -> throw new IllegalArgumentException("rules, tasks, startup, fill or open");
+      default -> throw new IllegalArgumentException("rules, tasks, fill or open");
     }
   }
 
@@ -129,19 +129,6 @@ public final class ScaleProbe {
           latency.getValueAtPercentile(99) / 1e3);
     }
     pipeline.close();
-  }
-
-  /**
-   * A ledger of N decisions (100 a task), then the time a server takes to start on it: first
-   * with no snapshot (it replays every entry, then writes one), then from that snapshot.
-   */
-  private static void startup(long[] counts) throws Exception {
-    for (long count : counts) {
-      Path data = Files.createTempDirectory("veto-startup");
-      fill(data, count);
-      open(data);
-      open(data);
-    }
   }
 
   /** Appends N decisions (100 a task) to the ledger in DATA, fsync off. */

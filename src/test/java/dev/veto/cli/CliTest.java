@@ -22,6 +22,15 @@ class CliTest {
   Path data;
 
   @Test
+  void serve_withANegativeSnapshotInterval_exits2AndNamesTheOption() {
+    CliRun run = veto("serve", "--data", data.toString(), "--snapshot-every", "-1");
+
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("--snapshot-every must be 0 (no snapshots) or more");
+    assertThat(data.resolve("ledger.jsonl")).doesNotExist();
+  }
+
+  @Test
   void verify_onAnIntactLedger_exits0AndCountsEntries() {
     writeLedger(4);
 
