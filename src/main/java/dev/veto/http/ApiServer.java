@@ -10,6 +10,7 @@ import dev.veto.decision.DecisionException;
 import dev.veto.decision.DecisionService;
 import dev.veto.json.Json;
 import dev.veto.ledger.Ledger;
+import dev.veto.ledger.LedgerCorruptException;
 import dev.veto.ledger.LedgerUnavailableException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -301,6 +302,12 @@ public final class ApiServer {
     } else if (cause instanceof LedgerUnavailableException) {
       sendRefusal(ctx, 503, "ledger_unavailable",
           "the ledger cannot be written, so nothing can be allowed; the action is refused");
+    } else if (cause.getCause() instanceof LedgerCorruptException corrupt) {
+      // A recorded decision read back for a retry no longer matches what was signed.
+      log.atError().setMessage("ledger entry altered since it was signed; refusing")
+          .addKeyValue("seq", corrupt.seq()).addKeyValue("problem", corrupt.problem()).log();
+      sendRefusal(ctx, 500, "ledger_corrupt", "the recorded decision for this idempotency key"
+          + " does not match the signed ledger; the action is refused (run veto verify)");
     } else {
       log.atError().setMessage("decision failed inside Veto; refusing")
           .addKeyValue("error", String.valueOf(cause)).log();

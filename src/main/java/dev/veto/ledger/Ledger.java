@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -205,7 +207,8 @@ public final class Ledger implements AutoCloseable {
 
   /**
    * Reads one durable entry back from the file, so that callers need not keep past entries
-   * in memory. Positional reads do not disturb the appender's writes.
+   * in memory. Positional reads do not disturb the appender's writes. The line must hash to
+   * the leaf the tree holds for it, or this throws {@link LedgerCorruptException}.
    *
    * @throws IllegalArgumentException if no durable entry has this seq
    */
@@ -216,7 +219,10 @@ public final class Ledger implements AutoCloseable {
     }
 
     byte[] line = readLineAt(offset);
-    return parseForReplay(new LineReader.Line(offset, line, true, line.length), seq);
+    LineReader.Line read = new LineReader.Line(offset, line, true, line.length);
+    ParsedLine parsed = parse(read, seq);
+    checkAgainstTree(parsed, where(read));
+    return parsed.entry();
   }
 
   /**
@@ -257,21 +263,54 @@ public final class Ledger implements AutoCloseable {
 
   private LedgerEntry parseForReplay(LineReader.Line line, long expected)
       throws LedgerCorruptException {
-    String where = file.getFileName() + " byte offset " + line.offset();
+    return parse(line, expected).entry();
+  }
+
+  private String where(LineReader.Line line) {
+    return file.getFileName() + " byte offset " + line.offset();
+  }
+
+  private ParsedLine parse(LineReader.Line line, long expected)
+      throws LedgerCorruptException {
+    String where = where(line);
     if (!line.terminated() || line.bytes() == null) {
       throw new LedgerCorruptException(expected, ParsedLine.NOT_JSON, where);
     }
-    LedgerEntry entry;
+    ParsedLine parsed;
     try {
-      entry = ParsedLine.parse(line.bytes()).entry();
+      parsed = ParsedLine.parse(line.bytes());
     } catch (ParsedLine.MalformedLineException e) {
       throw new LedgerCorruptException(expected, e.getMessage(), where);
     }
+    LedgerEntry entry = parsed.entry();
     if (entry.seq() != expected) {
       throw new LedgerCorruptException(expected,
           "expected seq " + expected + ", found " + entry.seq(), where);
     }
-    return entry;
+    return parsed;
+  }
+
+  /**
+   * A line read back must be the one the tree holds: a start from a snapshot does not re-hash
+   * the entries before it, so an edit made to the file since would otherwise be served (an
+   * idempotent replay answering "allow" where "refuse" was signed).
+   */
+  private void checkAgainstTree(ParsedLine parsed, String where) throws LedgerCorruptException {
+    LedgerEntry entry = parsed.entry();
+    byte[] hash = parsed.bodyHash();
+    if (!HexFormat.of().formatHex(hash).equals(entry.hash())) {
+      throw new LedgerCorruptException(entry.seq(), "hash mismatch", where);
+    }
+    byte[] leaf;
+    try {
+      leaf = EntryFormat.leafHash(hash, Codec.strictBase64(entry.signature()));
+    } catch (IllegalArgumentException e) {
+      throw new LedgerCorruptException(entry.seq(), "signature is not base64", where);
+    }
+    if (!Arrays.equals(leaf, tree.leaf(entry.seq() - 1))) {
+      throw new LedgerCorruptException(entry.seq(),
+          "entry differs from the one in the Merkle tree", where);
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.veto.ledger;
 
 import static dev.veto.ledger.LedgerFixture.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -94,6 +95,27 @@ class LedgerPrefixTest {
     State state = stateOf(altered);
     assertThat(state.prefixSeq).isZero();
     assertThat(state.root).isEqualTo(stateOf(null).root);
+  }
+
+  @Test
+  void shouldRefuseToReadBackAnEntryEditedUnderThePrefix() throws IOException {
+    LedgerPrefix prefix = prefixAfter(12);
+    Path file = LedgerFixture.file(dataDir);
+    List<String> lines = LedgerFixture.lines(file);
+    // Entry 3 was signed as "refuse"; the same length keeps every offset, so the start
+    // still trusts the prefix and does not re-read it.
+    String signed = lines.get(2);
+    lines.set(2, signed.replace("\"verdict\":\"refuse\"", "\"verdict\":\"allow\" "));
+    assertThat(lines.get(2)).isNotEqualTo(signed).hasSameSizeAs(signed);
+    LedgerFixture.writeLines(file, lines);
+
+    try (Ledger ledger = Ledger.open(dataDir, KEY, LedgerFixture.clock(),
+        LedgerOptions.defaults(), prefix, RecoveryListener.NONE)) {
+      assertThat(ledger.recovery().prefixSeq()).isEqualTo(12);
+      assertThat(ledger.read(4).seq()).isEqualTo(4);
+      assertThatThrownBy(() -> ledger.read(3)).isInstanceOf(LedgerCorruptException.class)
+          .hasMessageContaining("seq 3");
+    }
   }
 
   /** Writes count - 1 entries and a checkpoint, and returns the prefix of all count. */

@@ -65,6 +65,43 @@ class SnapshotTest {
   }
 
   @Test
+  void shouldNotReplayADecisionEditedInTheLedgerUnderTheSnapshot() throws IOException {
+    ObjectNode retried = Proposals.of("t-9", "wire_money_somewhere");
+    try (VetoFixture veto = VetoFixture.builder(data).clock(CLOCK).snapshotEvery(10).start()) {
+      assertThat(veto.decide(retried).json().path("verdict").asText())
+          .isEqualTo("require_approval");
+      drive(veto, "t");
+    }
+    Path ledger = data.resolve("ledger.jsonl");
+    List<String> lines = Files.readAllLines(ledger, StandardCharsets.UTF_8);
+    int at = indexOfDecision(lines, retried.path("idempotency_key").asText());
+    // JSON white space keeps the line's length, so every offset still matches and the start
+    // trusts the snapshot's prefix without reading it.
+    String signed = "\"verdict\":\"require_approval\"";
+    String forged = String.format("%-" + signed.length() + "s", "\"verdict\":\"allow\"");
+    lines.set(at, lines.get(at).replace(signed, forged));
+    Files.writeString(ledger, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+
+    try (VetoFixture veto = VetoFixture.builder(data).clock(CLOCK).start()) {
+      assertThat(veto.server().resumedFromSeq()).isPositive();
+      VetoFixture.Reply retry = veto.decide(retried);
+
+      assertThat(retry.status()).isEqualTo(500);
+      assertThat(retry.json().path("verdict").asText()).isEqualTo("refuse");
+      assertThat(retry.json().path("code").asText()).isEqualTo("ledger_corrupt");
+    }
+  }
+
+  private static int indexOfDecision(List<String> lines, String idempotencyKey) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("\"idempotency_key\":\"" + idempotencyKey + "\"")) {
+        return i;
+      }
+    }
+    throw new AssertionError("no decision with idempotency key " + idempotencyKey);
+  }
+
+  @Test
   void shouldSkipAnAlteredSnapshotAndReplayTheLedger() throws IOException {
     String taskBefore = runAndStop(data);
     Path json = onlySnapshot(data);
