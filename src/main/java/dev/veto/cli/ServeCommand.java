@@ -93,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--snapshot-every", defaultValue = "100000",
       description = "Write a snapshot of the state when the ledger grew by this many entries,"
           + " so that a start replays at most about that many (default ${DEFAULT-VALUE};"
-          + " 0: no snapshots, every start replays the whole ledger).")
+          + " 0: writes none; a start still reads one already in DATA/snapshots).")
   long snapshotEvery;
 
   @Override

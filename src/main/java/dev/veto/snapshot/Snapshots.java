@@ -24,8 +24,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p>A snapshot is a cache of the ledger, never the record: one that does not check out
  * (unsigned, altered, signed by a rotated key, of another ledger) is skipped with a warning,
  * and the start falls back to an older one or to the whole ledger. The newest {@link #KEEP}
- * are kept.
+ * whose seal verifies are kept; every other snapshot file goes.
  */
 public final class Snapshots {
 
@@ -59,6 +61,8 @@ public final class Snapshots {
   private static final Logger log = LoggerFactory.getLogger(Snapshots.class);
   private static final Pattern SEAL = Pattern.compile("snapshot-(\\d{1,19})\\.sig");
   private static final Pattern FILE = Pattern.compile("snapshot-(\\d{1,19})\\.(json|sig)");
+  private static final Pattern LEFTOVER =
+      Pattern.compile("\\.snapshot-\\d{1,19}\\.(json|sig)\\..*\\.tmp");
   private static final HexFormat HEX = HexFormat.of();
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
@@ -107,7 +111,7 @@ public final class Snapshots {
    * Writes the snapshot of prefix and the projections at the same seq, then seals it and
    * drops the older ones beyond {@link #KEEP}. Returns the JSON file.
    */
-  public Path write(LedgerPrefix prefix, ProjectionSnapshot projections) throws IOException {
+  public synchronized Path write(LedgerPrefix prefix, ProjectionSnapshot projections) throws IOException {
     Files.createDirectories(dir);
     Path json = dir.resolve("snapshot-" + prefix.seq() + ".json");
     MessageDigest sha256 = sha256();
@@ -229,6 +233,18 @@ public final class Snapshots {
     return sha256.digest();
   }
 
+  /**
+   * Throws unless a snapshot could be written now: checked before the costly rebuild of the
+   * state, so that a folder made read-only fails at once.
+   */
+  public void checkWritable() throws IOException {
+    Files.createDirectories(dir);
+    if (!Files.isWritable(dir)) {
+      throw new java.nio.file.AccessDeniedException(dir.toString(), null,
+          "snapshot folder is not writable");
+    }
+  }
+
   /** Seqs of sealed snapshots, newest first. */
   private List<Long> sealedSeqs() {
     List<Long> seqs = new ArrayList<>();
@@ -238,8 +254,8 @@ public final class Snapshots {
     try (Stream<Path> files = Files.list(dir)) {
       files.forEach(file -> {
         Matcher name = SEAL.matcher(file.getFileName().toString());
-        if (name.matches()) {
-          seqs.add(Long.parseLong(name.group(1)));
+        if (name.matches() && seqOf(name.group(1)) > 0) {
+          seqs.add(seqOf(name.group(1)));
         }
       });
     } catch (IOException e) {
@@ -250,17 +266,56 @@ public final class Snapshots {
     return seqs;
   }
 
-  /** Deletes all but the newest KEEP sealed snapshots, and unsealed files older than them. */
+  /**
+   * Keeps the newest {@link #KEEP} snapshots whose seal verifies and deletes every other
+   * snapshot file: older ones, ones whose seal does not verify (never counted, so that junk
+   * cannot push out a good snapshot), names whose seq is out of range, and temporary files of
+   * an interrupted write. The JSON files' digests are not checked here, only at start.
+   */
   private void prune() throws IOException {
-    List<Long> sealed = sealedSeqs();
-    long oldestKept = sealed.get(Math.min(KEEP, sealed.size()) - 1);
+    Set<Long> kept = new HashSet<>();
+    for (long seq : sealedSeqs()) {
+      if (kept.size() < KEEP && sealVerifies(seq)) {
+        kept.add(seq);
+      }
+    }
+
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.toList()) {
-        Matcher name = FILE.matcher(file.getFileName().toString());
-        if (name.matches() && Long.parseLong(name.group(1)) < oldestKept) {
-          Files.deleteIfExists(file);
+        String name = file.getFileName().toString();
+        Matcher snapshot = FILE.matcher(name);
+        boolean stale = snapshot.matches() && !kept.contains(seqOf(snapshot.group(1)));
+        if (stale || LEFTOVER.matcher(name).matches()) {
+          delete(file);
         }
       }
+    }
+  }
+
+  /** The snapshot just written stands whatever happens here, so a failure is only logged. */
+  private static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.atWarn().setMessage("snapshot file not deleted").addKeyValue("file", file)
+          .addKeyValue("error", String.valueOf(e)).log();
+    }
+  }
+
+  private boolean sealVerifies(long seq) {
+    try {
+      return sealProblem(MAPPER.readValue(sealOf(seq).toFile(), Seal.class), seq) == null;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The seq a file name gives, or -1 when it is past Long.MAX_VALUE. */
+  private static long seqOf(String digits) {
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

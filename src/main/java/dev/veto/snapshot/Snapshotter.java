@@ -6,6 +6,7 @@ import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerPrefix;
 import dev.veto.ledger.PrefixTracker;
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class Snapshotter implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
 
   private final Ledger ledger;
   private final Snapshots snapshots;
@@ -34,11 +36,15 @@ public final class Snapshotter implements AutoCloseable {
   private final Clock clock;
   private final LifecycleOptions lifecycle;
   private final ScheduledExecutorService thread;
+  private final Duration interval;
   private volatile long lastSeq;
+  private Duration backoff = Duration.ZERO;
+  private long retryAt = System.nanoTime();
 
   private Snapshotter(Ledger ledger, Snapshots snapshots, long every, long lastSeq,
-      Clock clock, LifecycleOptions lifecycle) {
+      Duration interval, Clock clock, LifecycleOptions lifecycle) {
     this.ledger = ledger;
+    this.interval = interval;
     this.snapshots = snapshots;
     this.every = every;
     this.lastSeq = lastSeq;
@@ -58,7 +64,7 @@ public final class Snapshotter implements AutoCloseable {
   public static Snapshotter start(Ledger ledger, Snapshots snapshots, long every,
       long lastSeq, Duration interval, Clock clock, LifecycleOptions lifecycle) {
     Snapshotter snapshotter =
-        new Snapshotter(ledger, snapshots, every, lastSeq, clock, lifecycle);
+        new Snapshotter(ledger, snapshots, every, lastSeq, interval, clock, lifecycle);
     if (every > 0) {
       long millis = interval.toMillis();
       snapshotter.thread.scheduleWithFixedDelay(snapshotter::check, millis, millis,
@@ -67,16 +73,36 @@ public final class Snapshotter implements AutoCloseable {
     return snapshotter;
   }
 
-  private void check() {
+  /** Writes a snapshot if one is due, unless a failed one waits out its backoff. */
+  void check() {
+    if (System.nanoTime() - retryAt < 0) {
+      return;
+    }
+    snapshotIfDue();
+  }
+
+  private void snapshotIfDue() {
     if (every <= 0 || ledger.lastSeq() - lastSeq < every || !ledger.writable()) {
       return;
     }
     try {
+      snapshots.checkWritable();
       rebuild();
+      backoff = Duration.ZERO;
+    } catch (ClosedByInterruptException e) {
+      log.atInfo().setMessage("snapshot interrupted by stop").log();
     } catch (IOException | RuntimeException e) {
+      // Each try rebuilds the whole state: a folder that stays unwritable must not cost that
+      // every few seconds.
+      backoff = backoff.isZero() ? interval : min(backoff.multipliedBy(2), MAX_BACKOFF);
+      retryAt = System.nanoTime() + backoff.toNanos();
       log.atWarn().setMessage("snapshot not written").addKeyValue("error", String.valueOf(e))
-          .log();
+          .addKeyValue("retry_in_s", backoff.toSeconds()).log();
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /**
@@ -87,7 +113,7 @@ public final class Snapshotter implements AutoCloseable {
   public void closeWithSnapshot() {
     thread.shutdownNow();
     awaitStop();
-    check();
+    snapshotIfDue();
   }
 
   /** Rebuilds the newest snapshot forward to the end of the ledger, and writes it. */
@@ -122,6 +148,11 @@ public final class Snapshotter implements AutoCloseable {
         .addKeyValue("read_ms", (read - started) / 1_000_000)
         .addKeyValue("replay_ms", (replayed - read) / 1_000_000)
         .addKeyValue("write_ms", (System.nanoTime() - replayed) / 1_000_000).log();
+  }
+
+  /** How long a failed snapshot waits before the next try; zero after a success. */
+  Duration backoff() {
+    return backoff;
   }
 
   /** The seq of the last snapshot this process wrote or started from. */

@@ -193,6 +193,60 @@ class SnapshotTest {
     }
   }
 
+  @Test
+  void shouldKeepTheNewestVerifiedSnapshotsAndClearJunkAroundThem() throws Exception {
+    runAndStop(data);
+    long first = lastSeqOf(data);
+    Path dir = data.resolve("snapshots");
+    // Past Long.MAX_VALUE, a seal the key never made, a JSON without a seal, a torn write.
+    Files.writeString(dir.resolve("snapshot-9999999999999999999.sig"), "{}");
+    Files.writeString(dir.resolve("snapshot-9999999999999999999.json"), "{}");
+    Files.writeString(dir.resolve("snapshot-" + (first + 50) + ".sig"), "not a seal");
+    Files.writeString(dir.resolve("snapshot-" + (first + 60) + ".json"), "{}");
+    Files.writeString(dir.resolve(".snapshot-" + first + ".json.123.tmp"), "{\"form");
+
+    SigningKey key = KeyFiles.loadOrCreate(data);
+    try (Ledger ledger = Ledger.open(data, key, Clock.systemUTC(), LedgerOptions.defaults());
+        Snapshotter snapshotter = Snapshotter.start(ledger, new Snapshots(data, key), 1, first,
+            Duration.ofHours(1), Clock.systemUTC(), LifecycleOptions.defaults())) {
+      ledger.append("note", Json.MAPPER.createObjectNode().put("round", 1)).join();
+      snapshotter.rebuild();
+    }
+
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString()).sorted()).containsExactly(
+          "snapshot-" + first + ".json", "snapshot-" + first + ".sig",
+          "snapshot-" + (first + 1) + ".json", "snapshot-" + (first + 1) + ".sig");
+    }
+  }
+
+  @Test
+  void shouldBackOffWhileSnapshotsCannotBeWrittenAndStillWriteAtStop() throws Exception {
+    runAndStop(data);
+    long first = lastSeqOf(data);
+    Path dir = data.resolve("snapshots");
+    Path aside = data.resolve("snapshots-aside");
+    Files.move(dir, aside);
+    Files.writeString(dir, "a file where the folder should be");
+
+    SigningKey key = KeyFiles.loadOrCreate(data);
+    try (Ledger ledger = Ledger.open(data, key, Clock.systemUTC(), LedgerOptions.defaults());
+        Snapshotter slow = Snapshotter.start(ledger, new Snapshots(data, key), 1, first,
+            Duration.ofHours(1), Clock.systemUTC(), LifecycleOptions.defaults())) {
+      ledger.append("note", Json.MAPPER.createObjectNode().put("round", 1)).join();
+
+      slow.check();
+      slow.check();
+      assertThat(slow.backoff()).as("the second check waits").isEqualTo(Duration.ofHours(1));
+      assertThat(slow.lastSeq()).isEqualTo(first);
+
+      Files.delete(dir);
+      Files.move(aside, dir);
+      slow.closeWithSnapshot();
+      assertThat(slow.lastSeq()).as("a stop writes what is due").isEqualTo(first + 1);
+    }
+  }
+
   /** Decisions on three tasks, with outcomes, then a stop that writes a snapshot. */
   private static String runAndStop(Path data) {
     try (VetoFixture veto = VetoFixture.builder(data).clock(CLOCK).snapshotEvery(10).start()) {
