@@ -9,8 +9,18 @@
 # target/test-classes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+usage="usage: bench/cpu-per-decision.sh OLD.jar NEW.jar [ROUNDS] [OLD_RULES_DIR]"
+if [ $# -lt 2 ] || [ ! -f "$1" ] || [ ! -f "$2" ]; then
+  echo "$usage  (two jar files, e.g. a copy of target/veto.jar from each build)" >&2
+  exit 2
+fi
 old="$1"; new="$2"; rounds="${3:-2}"; old_rules="${4:-rules}"
+if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || [ ! -d "$old_rules" ]; then
+  echo "$usage  (ROUNDS a whole number from 1, OLD_RULES_DIR a folder)" >&2
+  exit 2
+fi
 out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/cp.txt"
 cp="target/classes:target/test-classes:$(cat "$out/cp.txt")"
 tick=$(getconf CLK_TCK)

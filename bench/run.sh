@@ -13,14 +13,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 peer=""
 jmh=yes
+usage="usage: bench/run.sh [--peer cerbos] [--no-jmh] [SECONDS]"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --peer) peer=$2; shift 2 ;;
+    --peer)
+      [ $# -ge 2 ] && [ -n "$2" ] || { echo "$usage  (--peer needs a name)" >&2; exit 2; }
+      peer=$2; shift 2 ;;
     --no-jmh) jmh=no; shift ;;
+    -*) echo "$usage  (unknown option: $1)" >&2; exit 2 ;;
     *) break ;;
   esac
 done
+if [ "$peer" != "" ] && [ "$peer" != cerbos ]; then
+  echo "$usage  (the only peer is cerbos; got: '$peer')" >&2
+  exit 2
+fi
 seconds=${1:-10}
+if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || [ $# -gt 1 ]; then
+  echo "$usage  (SECONDS a whole number from 1)" >&2
+  exit 2
+fi
 port=${VETO_BENCH_PORT:-18181}
 cerbos_port=${CERBOS_BENCH_PORT:-18592}
 cerbos_version=0.55.0

@@ -8,6 +8,16 @@
 # Output goes to stdout and bench/out/scale.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+probes=("$@")
+[ ${#probes[@]} -eq 0 ] && probes=(rules tasks startup)
+for name in "${probes[@]}"; do
+  case "$name" in
+    rules | tasks | startup) ;;
+    *) echo "usage: bench/scale.sh [rules|tasks|startup]...  (unknown: $name)" >&2; exit 2 ;;
+  esac
+done
+
 out=bench/out
 mkdir -p "$out"
 mvn -B -q -DskipTests package test-compile
@@ -18,8 +28,13 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 # ParallelGC and a heap large enough for a million tasks, sized from the start (-Xms) so
 # that reading a large snapshot does not go through a series of full GCs growing it.
 probe() {
-  java -XX:+UseParallelGC -Xms2g -Xmx4g -cp "$cp" dev.veto.bench.ScaleProbe "$@" \
-    2>> "$out/scale-$1.log" | tee -a "$out/scale.txt"
+  local log="$out/scale-$1.log"
+  if ! java -XX:+UseParallelGC -Xms2g -Xmx4g -cp "$cp" dev.veto.bench.ScaleProbe "$@" \
+    2>> "$log" | tee -a "$out/scale.txt"; then
+    echo "scale.sh: probe $* failed; the end of $log:" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
 }
 
 # Start-up is measured in a JVM of its own, as a restart is: cold JIT, cold heap. The first
@@ -35,13 +50,10 @@ startup() {
   done
 }
 
-probes=("$@")
-[ ${#probes[@]} -eq 0 ] && probes=(rules tasks startup)
 for name in "${probes[@]}"; do
   case "$name" in
     rules) probe rules 10 100 1000 ;;
     tasks) probe tasks 1000 10000 100000 1000000 ;;
     startup) startup ;;
-    *) echo "unknown probe $name" >&2; exit 2 ;;
   esac
 done

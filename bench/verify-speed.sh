@@ -8,7 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 entries="${1:-100000}"
+if ! [[ "$entries" =~ ^[1-9][0-9]*$ ]] || [ "$entries" -lt 2 ]; then
+  echo "usage: bench/verify-speed.sh [ENTRIES]  (a whole number from 2; got: $entries)" >&2
+  exit 2
+fi
 out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
 data="$out/data"
 
 mvn -B -q -DskipTests package test-compile
@@ -32,4 +37,3 @@ java -jar target/veto.jar verify --bundle "$out/bundle.json" --key "$data/keys/s
 end=$(date +%s.%N)
 awk -v n="$last" -v s="$start" -v e="$end" \
   'BEGIN { t = e - s; printf "export + verify --bundle of %d entries: %.1f s wall\n", n, t }'
-rm -rf "$out"

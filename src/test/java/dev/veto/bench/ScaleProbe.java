@@ -12,6 +12,7 @@ import dev.veto.ledger.Ledger;
 import dev.veto.ledger.LedgerOptions;
 import dev.veto.policy.ActivePolicy;
 import dev.veto.policy.Policy;
+import dev.veto.policy.PolicyTimeoutException;
 import dev.veto.policy.TaskUsage;
 import dev.veto.policy.ToolCall;
 import dev.veto.server.ServerConfig;
@@ -25,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
@@ -69,11 +71,12 @@ public final class ScaleProbe {
       }
       Files.writeString(dir.resolve("generated.drl"), generatedRules(count));
       try (Policy policy = Policy.load(dir, null)) {
-        Histogram latency = evaluate(policy, 5_000);
-        latency = evaluate(policy, 20_000);
-        System.out.printf("rules generated=%d total=%d mean_us=%.1f p99_us=%.1f%n", count,
-            policy.ruleNames().size(), latency.getMean() / 1e3,
-            latency.getValueAtPercentile(99) / 1e3);
+        evaluate(policy, 5_000, new LongAdder());
+        LongAdder overruns = new LongAdder();
+        Histogram latency = evaluate(policy, 20_000, overruns);
+        System.out.printf("rules generated=%d total=%d mean_us=%.1f p99_us=%.1f"
+            + " over_deadline=%d%n", count, policy.ruleNames().size(), latency.getMean() / 1e3,
+            latency.getValueAtPercentile(99) / 1e3, overruns.sum());
       }
     }
   }
@@ -93,7 +96,12 @@ public final class ScaleProbe {
     return drl.toString();
   }
 
-  private static Histogram evaluate(Policy policy, int calls) throws Exception {
+  /**
+   * Evaluation latency over calls; an evaluation past the policy's deadline (a GC pause on a
+   * busy machine) is counted in overruns and its time recorded, not a reason to stop.
+   */
+  private static Histogram evaluate(Policy policy, int calls, LongAdder overruns)
+      throws Exception {
     Histogram histogram = new Histogram(3);
     ThreadLocalRandom random = ThreadLocalRandom.current();
     String[] tools = {"get_user_details", "modify_user_address", "cancel_reservation"};
@@ -102,7 +110,11 @@ public final class ScaleProbe {
       ToolCall call = ToolCall.of("t-" + random.nextInt(1000), "bench",
           tools[random.nextInt(tools.length)], args, 1L, "k" + i, 10);
       long start = System.nanoTime();
-      policy.evaluate(call, new TaskUsage(random.nextInt(100), 1000, 1000, 0));
+      try {
+        policy.evaluate(call, new TaskUsage(random.nextInt(100), 1000, 1000, 0));
+      } catch (PolicyTimeoutException e) {
+        overruns.increment();
+      }
       histogram.recordValue(System.nanoTime() - start);
     }
     return histogram;
