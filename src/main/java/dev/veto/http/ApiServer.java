@@ -14,6 +14,7 @@ import dev.veto.ledger.LedgerCorruptException;
 import dev.veto.ledger.LedgerUnavailableException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -134,6 +135,8 @@ public final class ApiServer {
     Router router = Router.router(vertx);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
 
+    // One answer for a bad % escape wherever it is, before any handler reads (or ignores) it.
+    router.route().handler(this::rejectMalformedUri);
     router.route("/v1/*").handler(this::authorize);
     // The content type is checked by RequestReader (case-insensitive, as HTTP says), not by
     // the router's consumes(), which compares it case-sensitively.
@@ -344,6 +347,16 @@ public final class ApiServer {
     }
   }
 
+  private void rejectMalformedUri(RoutingContext ctx) {
+    String uri = ctx.request().uri();
+    if (uri.indexOf('%') >= 0 && isMalformedUri(uri)) {
+      sendError(ctx, 400, "malformed_uri",
+          "the request URI is malformed (a bad % escape or a character not allowed)", null);
+      return;
+    }
+    ctx.next();
+  }
+
   /** The single place where failures become HTTP answers. */
   private void failed(RoutingContext ctx) {
     Throwable failure = ctx.failure() == null ? null : unwrap(ctx.failure());
@@ -454,8 +467,9 @@ public final class ApiServer {
 
   /** Every refusal and rejection has a counter, by status and stable code. */
   private void countError(int status, String code) {
-    metrics.counter("veto.http.errors", "status", String.valueOf(status), "code", code)
-        .increment();
+    Counter.builder("veto.http.errors")
+        .description("requests rejected or refused at the HTTP edge, by status and code")
+        .tags("status", String.valueOf(status), "code", code).register(metrics).increment();
   }
 
   /**

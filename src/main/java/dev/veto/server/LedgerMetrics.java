@@ -1,6 +1,7 @@
 package dev.veto.server;
 
 import dev.veto.ledger.Ledger;
+import dev.veto.ledger.LedgerOptions;
 import dev.veto.ledger.LedgerObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -27,7 +28,9 @@ final class LedgerMetrics implements LedgerObserver {
         .description("entries made durable in the ledger").register(registry);
     batchEntries = DistributionSummary.builder("veto.ledger.batch.entries")
         .description("entries per group commit (one write and one fsync)")
-        .publishPercentileHistogram().register(registry);
+        // Powers of two up to the largest batch: 17 buckets, not Micrometer's 276 defaults.
+        .serviceLevelObjectives(powersOfTwoTo(LedgerOptions.MAX_BATCH_LIMIT))
+        .register(registry);
     write = Timer.builder("veto.ledger.write")
         .description("time to write one batch to the ledger file")
         .publishPercentileHistogram().register(registry);
@@ -39,6 +42,15 @@ final class LedgerMetrics implements LedgerObserver {
         .register(registry);
     Gauge.builder("veto.ledger.entries", ledger, Ledger::lastSeq)
         .description("seq of the last durable ledger entry").register(registry);
+  }
+
+  private static double[] powersOfTwoTo(int limit) {
+    int count = Integer.numberOfTrailingZeros(Integer.highestOneBit(limit)) + 1;
+    double[] bounds = new double[count];
+    for (int i = 0; i < count; i++) {
+      bounds[i] = 1L << i;
+    }
+    return bounds;
   }
 
   @Override

@@ -189,12 +189,13 @@ public final class VetoServer implements AutoCloseable {
   }
 
   private static void registerMeters(MeterRegistry metrics, PolicyReloader reloader) {
+    // Prometheus keeps one HELP a name, so both results share the description.
+    String help = "policy reloads by result: activated (the new version serves) or rejected"
+        + " (the old version keeps serving)";
     FunctionCounter.builder("veto.policy.reloads", reloader, PolicyReloader::activations)
-        .description("policy reloads that activated a new version").tag("result", "activated")
-        .register(metrics);
+        .description(help).tag("result", "activated").register(metrics);
     FunctionCounter.builder("veto.policy.reloads", reloader, PolicyReloader::rejections)
-        .description("policy reloads refused (the old version keeps serving)")
-        .tag("result", "rejected").register(metrics);
+        .description(help).tag("result", "rejected").register(metrics);
   }
 
   /** The policy loaded beside the ledger; if it fails, the ledger is closed again. */

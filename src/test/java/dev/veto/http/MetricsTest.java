@@ -76,6 +76,28 @@ class MetricsTest {
           .isBetween(1L, entries);
       assertThat(value(metrics, "veto_ledger_fsync_seconds_count"))
           .isEqualTo(value(metrics, "veto_ledger_batch_entries_count"));
+      assertThat(metrics).as("one bucket a power of two up to the largest batch, and +Inf")
+          .containsOnlyOnce("veto_ledger_batch_entries_bucket{le=\"1.0\"}")
+          .contains("veto_ledger_batch_entries_bucket{le=\"65536.0\"}");
+      assertThat(metrics.split("veto_ledger_batch_entries_bucket", -1)).hasSize(17 + 1 + 1);
+    }
+  }
+
+  @Test
+  void shouldSayWhatEverySeriesMeans() {
+    try (VetoFixture veto = VetoFixture.start(data)) {
+      veto.post("/v1/decide", "{not json");
+      String metrics = veto.get("/metrics").body();
+
+      java.util.regex.Matcher help = java.util.regex.Pattern
+          .compile("(?m)^# HELP (veto_\\w+) ?(.*)$").matcher(metrics);
+      int seen = 0;
+      while (help.find()) {
+        assertThat(help.group(2)).as("HELP of " + help.group(1)).isNotBlank();
+        seen++;
+      }
+      assertThat(seen).isGreaterThan(10);
+      assertThat(metrics).contains("# HELP veto_policy_reloads_total policy reloads by result");
     }
   }
 
