@@ -1,6 +1,8 @@
 package dev.veto.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.math.BigDecimal;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -80,6 +82,29 @@ public final class ToolCall {
 
   private static final Map<String, Pattern> KEY_PATTERNS = new ConcurrentHashMap<>();
 
+  /**
+   * What a tool name gives, kept per raw name: an agent calls few tools many times, and
+   * splitting a name into words takes a few regular expressions (with wordsOf, about 4% of a
+   * decision's CPU before these caches). Bounded, since the names come from callers.
+   */
+  private static final Cache<String, ToolName> NAMES =
+      Caffeine.newBuilder().maximumSize(10_000).build();
+
+  private static final int CACHED_TEXT_CHARS = 64;
+  private static final Cache<String, List<String>> WORDS =
+      Caffeine.newBuilder().maximumSize(10_000).build();
+
+  /** The normalised name, whether it is plain ASCII, its words and its two-word phrases. */
+  private record ToolName(String tool, boolean asciiName, List<String> words,
+      List<String> phrases) {
+
+    static ToolName of(String rawTool) {
+      String tool = normaliseName(rawTool);
+      List<String> words = splitWords(rawTool);
+      return new ToolName(tool, ASCII_NAME.matcher(tool).matches(), words, phrasesOf(words));
+    }
+  }
+
   private final String taskId;
   private final String agentId;
   private final String rawTool;
@@ -101,11 +126,12 @@ public final class ToolCall {
     this.taskId = taskId;
     this.agentId = agentId;
     this.rawTool = rawTool;
-    this.tool = normaliseName(rawTool);
-    this.asciiName = ASCII_NAME.matcher(tool).matches();
-    this.words = splitWords(rawTool);
+    ToolName name = NAMES.get(rawTool, ToolName::of);
+    this.tool = name.tool();
+    this.asciiName = name.asciiName();
+    this.words = name.words();
     this.args = argsOf(args);
-    this.phrases = phrasesOf(words);
+    this.phrases = name.phrases();
     List<String> names = new ArrayList<>();
     List<String> strings = new ArrayList<>();
     walk(this.args, names, strings);
@@ -360,9 +386,14 @@ public final class ToolCall {
     }
   }
 
-  /** The lower-case words of any text, split like the tool name ("deleteAll": delete, all). */
+  /**
+   * The lower-case words of any text, split like the tool name ("deleteAll": delete, all).
+   * Rules ask this of every argument name and of some values, several rules the same text:
+   * short texts (names, enum-like values) are kept in a bounded cache.
+   */
   public List<String> wordsOf(String text) {
-    return splitWords(text);
+    return text.length() <= CACHED_TEXT_CHARS ? WORDS.get(text, ToolCall::splitWords)
+        : splitWords(text);
   }
 
   public long getStep() {

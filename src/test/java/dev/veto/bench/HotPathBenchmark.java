@@ -36,6 +36,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class HotPathBenchmark {
 
   private Policy policy;
+  private ObjectNode args;
   private ToolCall read;
   private ToolCall write;
   private TaskUsage usage;
@@ -46,8 +47,13 @@ public class HotPathBenchmark {
 
   @Setup
   public void setUp() throws Exception {
-    policy = Policy.load(Path.of("rules"), null);
-    ObjectNode args = Json.MAPPER.createObjectNode().put("user_id", "raj_sanchez_7340");
+    // One pause past the 50 ms deadline (GC, a busy shared machine) would end the whole run
+    // with PolicyTimeoutException; this measures evaluation, so the deadline is lifted.
+    Path overlay = Files.createTempFile("veto-bench", ".yaml");
+    Files.writeString(overlay, "evaluation_deadline_ms: 10000\n");
+    policy = Policy.load(Path.of("rules"), overlay);
+    args = Json.MAPPER.createObjectNode().put("user_id", "raj_sanchez_7340")
+        .put("address1", "445 Maple Drive").put("city", "Austin").put("zip", "78701");
     read = ToolCall.of("task-1", "agent", "get_user_details", args, 3L, "k1", 120);
     write = ToolCall.of("task-1", "agent", "modify_user_address", args, 3L, "k2", 120);
     usage = new TaskUsage(12, 40_000, 60_000, 0);
@@ -66,6 +72,12 @@ public class HotPathBenchmark {
   @TearDown
   public void tearDown() {
     ledger.close();
+  }
+
+  /** What the rules see of a proposal: name normalised and split, arguments walked. */
+  @Benchmark
+  public ToolCall buildToolCall() {
+    return ToolCall.of("task-1", "agent", "modify_user_address", args, 3L, "k2", 120);
   }
 
   @Benchmark
