@@ -40,4 +40,32 @@ class ConsoleLogTest {
         .contains("error=\"java.io.IOException: a | b\"")
         .contains("disk | full");
   }
+
+  @Test
+  void shouldEscapeQuotesSoThatAValueCannotForgeAField() {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    LoggingEvent event = new LoggingEvent(Logger.FQCN, context.getLogger("dev.veto.Probe"),
+        Level.INFO, "incident \"quoted\"", null, null);
+    event.addKeyValuePair(new KeyValuePair("task_id",
+        "evil\" level=ERROR logger=Forged msg=\"forged event"));
+    event.addKeyValuePair(new KeyValuePair("path", "C:\\tmp\tx"));
+
+    String line = new String(consoleEncoder(context).encode(event), StandardCharsets.UTF_8);
+
+    assertThat(line).contains("msg=\"incident \\\"quoted\\\"\"")
+        .contains("task_id=\"evil\\\" level=ERROR logger=Forged msg=\\\"forged event\"")
+        .contains("path=\"C:\\\\tmp\\u0009x\"");
+    // Read as logfmt, the line has the fields the event has, and no others.
+    String quoted = "\"(?:[^\"\\\\]|\\\\.)*\"";
+    assertThat(line.strip()).matches("\\S+ level=INFO logger=Probe msg=" + quoted
+        + " task_id=" + quoted + " path=" + quoted);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Encoder<ch.qos.logback.classic.spi.ILoggingEvent> consoleEncoder(
+      LoggerContext context) {
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    return ((OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
+        root.getAppender("console")).getEncoder();
+  }
 }
