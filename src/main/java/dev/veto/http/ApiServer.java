@@ -305,10 +305,9 @@ public final class ApiServer {
     } else if (cause instanceof LedgerUnavailableException) {
       sendRefusal(ctx, 503, "ledger_unavailable",
           "the ledger cannot be written, so nothing can be allowed; the action is refused");
-    } else if (cause.getCause() instanceof LedgerCorruptException corrupt) {
+    } else if (corruption(cause) != null) {
       // A recorded decision read back for a retry no longer matches what was signed.
-      log.atError().setMessage("ledger entry altered since it was signed; refusing")
-          .addKeyValue("seq", corrupt.seq()).addKeyValue("problem", corrupt.problem()).log();
+      logCorruption(corruption(cause));
       sendRefusal(ctx, 500, "ledger_corrupt", "the recorded decision for this idempotency key"
           + " does not match the signed ledger; the action is refused (run veto verify)");
     } else {
@@ -377,6 +376,21 @@ public final class ApiServer {
     if (failure instanceof LedgerUnavailableException) {
       sendError(ctx, 503, "ledger_unavailable",
           "the ledger cannot be written; nothing was changed, try again later", null);
+      return;
+    }
+    LedgerCorruptException corrupt = corruption(failure);
+    if (corrupt != null) {
+      logCorruption(corrupt);
+      sendError(ctx, 500, "ledger_corrupt", "a ledger entry read back no longer matches what"
+          + " was signed; run veto verify", null);
+      return;
+    }
+    if (ctx.request().decoderResult().isFailure() || fromHttpDecoder(failure)) {
+      // Bad framing (a chunk size that is not hex, say): the caller's mistake, not ours.
+      // Netty has usually closed the connection already; then only the counter sees it.
+      send(ctx, 400, Responses.error("bad_request", "the request's body framing is malformed",
+          null));
+      countError(400, "bad_request");
       return;
     }
 
@@ -483,6 +497,34 @@ public final class ApiServer {
     } catch (java.net.URISyntaxException e) {
       return true;
     }
+  }
+
+  /** Whether failure was thrown while Netty decoded the request's bytes. */
+  private static boolean fromHttpDecoder(Throwable failure) {
+    if (failure == null) {
+      return false;
+    }
+    for (StackTraceElement frame : failure.getStackTrace()) {
+      if (frame.getClassName().startsWith("io.netty.handler.codec.http.")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The LedgerCorruptException behind failure (an UncheckedIOException, say), or null. */
+  private static LedgerCorruptException corruption(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof LedgerCorruptException corrupt) {
+        return corrupt;
+      }
+    }
+    return null;
+  }
+
+  private void logCorruption(LedgerCorruptException corrupt) {
+    log.atError().setMessage("ledger entry altered since it was signed; refusing to serve it")
+        .addKeyValue("seq", corrupt.seq()).addKeyValue("problem", corrupt.problem()).log();
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -172,6 +172,30 @@ class BadInputTest {
   }
 
   @Test
+  void badChunkFraming_is400Json_notAnInternalError() throws IOException {
+    for (String path : new String[] {"/v1/decide", "/v1/outcomes"}) {
+      String request = "POST " + path + " HTTP/1.1\r\nHost: veto\r\n"
+          + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+          + "zz\r\n{}\r\n0\r\n\r\n";
+
+      String reply;
+      try (Socket socket = new Socket("127.0.0.1", veto.port())) {
+        socket.setSoTimeout(5000);
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      }
+
+      // Netty closes the connection on bad framing, so there may be no answer to read; if
+      // there is one, it is a 400.
+      assertThat(reply).as(path).satisfiesAnyOf(r -> assertThat(r).isEmpty(),
+          r -> assertThat(r).startsWith("HTTP/1.1 400").contains("\"code\":\"bad_request\""));
+    }
+    String metrics = veto.get("/metrics").body();
+    assertThat(metrics).doesNotContain("code=\"internal_error\"")
+        .containsPattern("veto_http_errors_total\\{code=\"bad_request\",status=\"400\"} [1-9]");
+  }
+
+  @Test
   void jacksonInternals_neverReachTheCaller() {
     Reply trailing = veto.post("/v1/decide", "{" + OK + "}{}");
     Reply nan = veto.post("/v1/decide", "{" + OK + ",\"args\":{\"x\":NaN}}");

@@ -67,9 +67,11 @@ class SnapshotTest {
   @Test
   void shouldNotReplayADecisionEditedInTheLedgerUnderTheSnapshot() throws IOException {
     ObjectNode retried = Proposals.of("t-9", "wire_money_somewhere");
+    String decisionId;
     try (VetoFixture veto = VetoFixture.builder(data).clock(CLOCK).snapshotEvery(10).start()) {
-      assertThat(veto.decide(retried).json().path("verdict").asText())
-          .isEqualTo("require_approval");
+      VetoFixture.Reply first = veto.decide(retried);
+      assertThat(first.json().path("verdict").asText()).isEqualTo("require_approval");
+      decisionId = first.json().path("decision_id").asText();
       drive(veto, "t");
     }
     Path ledger = data.resolve("ledger.jsonl");
@@ -89,6 +91,9 @@ class SnapshotTest {
       assertThat(retry.status()).isEqualTo(500);
       assertThat(retry.json().path("verdict").asText()).isEqualTo("refuse");
       assertThat(retry.json().path("code").asText()).isEqualTo("ledger_corrupt");
+      VetoFixture.Reply read = veto.get("/v1/decisions/" + decisionId);
+      assertThat(read.status()).isEqualTo(500);
+      assertThat(read.json().path("code").asText()).isEqualTo("ledger_corrupt");
     }
   }
 
