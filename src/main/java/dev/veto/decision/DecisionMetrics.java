@@ -89,9 +89,19 @@ public final class DecisionMetrics {
         .register(registry);
   }
 
+  /** What each lifecycle counter means (its Prometheus HELP); one a name. */
+  private static final Map<String, String> EVENTS = Map.of(
+      "veto.incidents", "incident reports written, by trigger (a breaker, a halt, a budget)",
+      "veto.breaker.transitions", "circuit breaker state changes, by the state entered",
+      "veto.approvals.settled", "approvals and queued actions settled, by status");
+
   /** Counts a lifecycle event: an incident, a breaker move, a settled approval. */
   public void event(String name, String tag, String value) {
-    Counter.builder(name).tag(tag, value).register(registry).increment();
+    String help = EVENTS.get(name);
+    if (help == null) {
+      throw new IllegalArgumentException("no description for counter " + name);
+    }
+    Counter.builder(name).description(help).tag(tag, value).register(registry).increment();
   }
 
   void failedClosed(String rule) {
