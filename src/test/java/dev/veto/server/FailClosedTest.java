@@ -50,7 +50,8 @@ class FailClosedTest {
   }
 
   @Test
-  void ruleThatLoopsPastTheDeadline_givesARecordedRefusal() throws IOException {
+  void ruleThatLoopsPastTheDeadline_givesARecordedRefusal(@TempDir Path config)
+      throws IOException {
     copyDefaultRules();
     Files.writeString(rules.resolve("loop.drl"), """
         package dev.veto.rules
@@ -65,7 +66,10 @@ class FailClosedTest {
         end
         """);
 
-    try (VetoFixture veto = VetoFixture.start(data, rules, null)) {
+    // The shipped deadline, which test servers otherwise relax (see VetoFixture).
+    Path shipped = Files.writeString(config.resolve("deadline.yaml"),
+        "evaluation_deadline_ms: 50\n");
+    try (VetoFixture veto = VetoFixture.start(data, rules, shipped)) {
       ObjectNode spin = Proposals.of("task-spin", "spin_forever").put("tokens_used", 500);
       Reply reply = veto.decide(spin);
       Reply retry = veto.decide(spin);
