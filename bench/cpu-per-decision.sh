@@ -10,13 +10,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: bench/cpu-per-decision.sh OLD.jar NEW.jar [ROUNDS] [OLD_RULES_DIR]"
-if [ $# -lt 2 ] || [ ! -f "$1" ] || [ ! -f "$2" ]; then
+if [ $# -lt 2 ] || [ $# -gt 4 ] || [ ! -f "$1" ] || [ ! -f "$2" ]; then
   echo "$usage  (two jar files, e.g. a copy of target/veto.jar from each build)" >&2
   exit 2
 fi
 old="$1"; new="$2"; rounds="${3:-2}"; old_rules="${4:-rules}"
-if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || [ ! -d "$old_rules" ]; then
-  echo "$usage  (ROUNDS a whole number from 1, OLD_RULES_DIR a folder)" >&2
+if ! [[ "$rounds" =~ ^[1-9][0-9]{0,2}$ ]] || [ ! -d "$old_rules" ]; then
+  echo "$usage  (ROUNDS a whole number, 1 to 999; OLD_RULES_DIR a folder)" >&2
   exit 2
 fi
 out="$(mktemp -d)"

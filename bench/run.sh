@@ -29,8 +29,8 @@ if [ "$peer" != "" ] && [ "$peer" != cerbos ]; then
   exit 2
 fi
 seconds=${1:-10}
-if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || [ $# -gt 1 ]; then
-  echo "$usage  (SECONDS a whole number from 1)" >&2
+if ! [[ "$seconds" =~ ^[1-9][0-9]{0,3}$ ]] || [ $# -gt 1 ]; then
+  echo "$usage  (SECONDS one whole number, 1 to 9999)" >&2
   exit 2
 fi
 port=${VETO_BENCH_PORT:-18181}

@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 entries="${1:-100000}"
-if ! [[ "$entries" =~ ^[1-9][0-9]*$ ]] || [ "$entries" -lt 2 ]; then
-  echo "usage: bench/verify-speed.sh [ENTRIES]  (a whole number from 2; got: $entries)" >&2
+if [ $# -gt 1 ] || ! [[ "$entries" =~ ^[1-9][0-9]{0,7}$ ]] || [ "$entries" -lt 2 ]; then
+  echo "usage: bench/verify-speed.sh [ENTRIES]  (one whole number, 2 to 99999999)" >&2
   exit 2
 fi
 out="$(mktemp -d)"
