@@ -27,15 +27,20 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Veto's HTTP API: routes, request limits, and the one failure handler that maps every error
@@ -348,7 +353,7 @@ public final class ApiServer {
 
   private void rejectMalformedUri(RoutingContext ctx) {
     String uri = ctx.request().uri();
-    if (uri.indexOf('%') >= 0 && isMalformedUri(uri)) {
+    if (uri.indexOf('%') >= 0 && (isMalformedUri(uri) || !escapesAreUtf8(uri))) {
       sendError(ctx, 400, "malformed_uri",
           "the request URI is malformed (a bad % escape or a character not allowed)", null);
       return;
@@ -490,6 +495,29 @@ public final class ApiServer {
    * A bad % escape in the path or the query fails Vert.x's decoding inside a handler or the
    * router: that is the caller's mistake, a 400, whatever threw.
    */
+  /**
+   * Whether uri's % escapes decode to valid UTF-8: java.net.URI checks only their syntax, and
+   * a lenient decoder would turn %C3%28 into a replacement character that then names nothing.
+   */
+  private static boolean escapesAreUtf8(String uri) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(uri.length());
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c == '%' && i + 2 < uri.length()) {
+        bytes.write(HexFormat.fromHexDigits(uri, i + 1, i + 3));
+        i += 2;
+      } else {
+        bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+
   private static boolean isMalformedUri(String uri) {
     try {
       new java.net.URI(uri);

@@ -253,7 +253,8 @@ class BadInputTest {
   void malformedEscapesInPathOrQuery_are400Json_neverA5xx() {
     for (String path : new String[] {"/%zz", "/v1/decisions/a%zz", "/v1/decisions/x?wait=%zz",
         "/v1/policy/shadow?limit=%zz", "/v1/approvals?status=%zz", "/ui/%zz",
-        "/metrics?x=%zz", "/health?x=%2", "/v1/ledger/entries?from=%zz"}) {
+        "/metrics?x=%zz", "/health?x=%2", "/v1/ledger/entries?from=%zz",
+        "/v1/tasks/%C3%28", "/v1/decisions/%C0%AF", "/v1/approvals?status=%ff"}) {
       String reply = rawGet(path);
 
       assertThat(reply).as(path).startsWith("HTTP/1.1 400");
