@@ -178,8 +178,7 @@ class SnapshotTest {
     SigningKey key = KeyFiles.loadOrCreate(data);
     List<Long> written = new ArrayList<>();
     try (Ledger ledger = Ledger.open(data, key, Clock.systemUTC(), LedgerOptions.defaults());
-        Snapshotter snapshotter = Snapshotter.start(ledger, new Snapshots(data, key), 1, first,
-            Duration.ofHours(1), Clock.systemUTC(), LifecycleOptions.defaults())) {
+        Snapshotter snapshotter = driven(ledger, key, first)) {
       for (int round = 0; round < 3; round++) {
         ledger.append("note", Json.MAPPER.createObjectNode().put("round", round)).join();
         snapshotter.rebuild();
@@ -212,8 +211,7 @@ class SnapshotTest {
 
     SigningKey key = KeyFiles.loadOrCreate(data);
     try (Ledger ledger = Ledger.open(data, key, Clock.systemUTC(), LedgerOptions.defaults());
-        Snapshotter snapshotter = Snapshotter.start(ledger, new Snapshots(data, key), 1, first,
-            Duration.ofHours(1), Clock.systemUTC(), LifecycleOptions.defaults())) {
+        Snapshotter snapshotter = driven(ledger, key, first)) {
       ledger.append("note", Json.MAPPER.createObjectNode().put("round", 1)).join();
       snapshotter.rebuild();
     }
@@ -236,8 +234,7 @@ class SnapshotTest {
 
     SigningKey key = KeyFiles.loadOrCreate(data);
     try (Ledger ledger = Ledger.open(data, key, Clock.systemUTC(), LedgerOptions.defaults());
-        Snapshotter slow = Snapshotter.start(ledger, new Snapshots(data, key), 1, first,
-            Duration.ofHours(1), Clock.systemUTC(), LifecycleOptions.defaults())) {
+        Snapshotter slow = driven(ledger, key, first)) {
       ledger.append("note", Json.MAPPER.createObjectNode().put("round", 1)).join();
 
       slow.check();
@@ -250,6 +247,12 @@ class SnapshotTest {
       slow.closeWithSnapshot();
       assertThat(slow.lastSeq()).as("a stop writes what is due").isEqualTo(first + 1);
     }
+  }
+
+  /** A snapshotter due after every entry whose timer never fires: the test drives it. */
+  private Snapshotter driven(Ledger ledger, SigningKey key, long lastSnapshotSeq) {
+    return Snapshotter.start(ledger, new Snapshots(data, key), 1, lastSnapshotSeq,
+        Duration.ofHours(1), Clock.systemUTC(), LifecycleOptions.defaults());
   }
 
   /** Decisions on three tasks, with outcomes, then a stop that writes a snapshot. */
