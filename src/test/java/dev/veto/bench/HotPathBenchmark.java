@@ -35,6 +35,62 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class HotPathBenchmark {
 
+  private static final String DECISION_ENTRY = """
+      {
+        "charged": {
+          "tokens": 1199,
+          "tool_calls": 1
+        },
+        "decision_id": "6e0db08f-b738-45f7-8c12-919f755c497f",
+        "limits": {
+          "max_failures_per_step": 3,
+          "max_tokens": 1000000,
+          "max_tool_calls": 200,
+          "max_wall_clock_ms": 3600000
+        },
+        "policy_version": "sha256:6b7d1c2d1791a528b5e41939895849b07f45580da2e0f4b6ba20e944f05051d1",
+        "proposal": {
+          "agent_id": "bench",
+          "args": {
+            "address": {
+              "city": "Lisbon",
+              "zip": "1000-001"
+            },
+            "user_id": "u51"
+          },
+          "idempotency_key": "34f814e6-e3ba-4b13-b320-c9c356c6788f",
+          "step": 1,
+          "task_id": "bench-5019",
+          "tokens_used": 1199,
+          "tool": "get_user_details"
+        },
+        "reasons": [
+          {
+            "message": "'get_user_details' is catalogued as tier 0 (read)",
+            "rule": "classify.catalog"
+          }
+        ],
+        "remaining": {
+          "failures_in_step": 3,
+          "tokens": 998801,
+          "tool_calls": 199,
+          "wall_clock_ms": 3600000
+        },
+        "request_hash": "8cf6805dbed563ccde0d15c09cb28c04626e2a54d199fb2b8c65c5c70483045b",
+        "situation": {
+          "mode": "normal",
+          "probable_duplicate": false
+        },
+        "tier": 0,
+        "usage_before": {
+          "elapsed_ms": 0,
+          "failures_in_step": 0,
+          "tokens": 0,
+          "tool_calls": 0
+        },
+        "verdict": "allow"
+      }""";
+
   private Policy policy;
   private ObjectNode args;
   private ToolCall read;
@@ -43,6 +99,7 @@ public class HotPathBenchmark {
   private SigningKey key;
   private byte[] message;
   private ObjectNode record;
+  private ObjectNode decisionEntry;
   private Ledger ledger;
 
   @Setup
@@ -65,6 +122,7 @@ public class HotPathBenchmark {
         .put("tool", "get_user_details").set("args", args));
     record.put("verdict", "allow").put("tier", 0);
     record.put("policy_version", "sha256:" + "ab".repeat(32));
+    decisionEntry = (ObjectNode) Json.MAPPER.readTree(DECISION_ENTRY);
     ledger = Ledger.open(Files.createTempDirectory("veto-bench"), key, Clock.systemUTC(),
         new LedgerOptions(/* fsync= */ false, /* maxBatch= */ 512));
   }
@@ -103,5 +161,11 @@ public class HotPathBenchmark {
   @Benchmark
   public byte[] canonicalizeRecord() {
     return Json.canonical(record);
+  }
+
+  /** The data of a real tier-0 decision entry (about 1 KB), as the decide path writes it. */
+  @Benchmark
+  public byte[] canonicalizeDecisionEntry() {
+    return Json.canonical(decisionEntry);
   }
 }
