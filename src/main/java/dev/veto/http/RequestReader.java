@@ -353,7 +353,7 @@ final class RequestReader {
   private static boolean isPlainText(String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (Character.isISOControl(c) || isBidiControl(c)) {
+      if (Character.isISOControl(c) || isBidiControl(c) || isLineSeparator(c)) {
         return false;
       }
     }
@@ -367,6 +367,11 @@ final class RequestReader {
   private static boolean isBidiControl(char c) {
     return (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')
         || c == '\u200E' || c == '\u200F' || c == '\u061C';
+  }
+
+  /** U+2028 and U+2029 end a line for many readers: an id or a log line would split. */
+  private static boolean isLineSeparator(char c) {
+    return c == '\u2028' || c == '\u2029';
   }
 
   /** Free text (a comment, a reason) may span lines; other control characters are out. */

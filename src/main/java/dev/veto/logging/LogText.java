@@ -4,7 +4,9 @@ package dev.veto.logging;
  * Escapes text for the console log's quoted values, so that a value (a task id a caller
  * sent, an exception's message) can neither close its quotes and forge a field nor start a
  * new line and forge an event: {@code \} and {@code "} get a backslash, a run of line breaks
- * becomes {@code " | "}, other control characters become {@code \}{@code uXXXX}.
+ * becomes {@code " | "}, other control characters and the Unicode line and paragraph
+ * separators (U+0085, U+2028, U+2029: line ends to some readers) become
+ * {@code \}{@code uXXXX}.
  */
 final class LogText {
 
@@ -25,7 +27,7 @@ final class LogText {
       inBreak = false;
       if (c == '"' || c == '\\') {
         out.append('\\').append(c);
-      } else if (c < 0x20 || c == 0x7f) {
+      } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
         out.append(String.format("\\u%04x", (int) c));
       } else {
         out.append(c);

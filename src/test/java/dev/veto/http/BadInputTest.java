@@ -296,4 +296,15 @@ class BadInputTest {
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.json().path("field").asText()).isEqualTo("task_id");
   }
+
+  @Test
+  void unicodeLineSeparatorsInIds_areRejected() {
+    for (String separator : new String[] {"\\u2028", "\\u2029"}) {
+      Reply reply = veto.post("/v1/decide", "{\"task_id\":\"t" + separator
+          + "level=ERROR\",\"agent_id\":\"a\",\"tool\":\"get_x\"}");
+
+      assertThat(reply.status()).as(separator).isEqualTo(400);
+      assertThat(reply.json().path("field").asText()).isEqualTo("task_id");
+    }
+  }
 }

@@ -48,13 +48,13 @@ class ConsoleLogTest {
         Level.INFO, "incident \"quoted\"", null, null);
     event.addKeyValuePair(new KeyValuePair("task_id",
         "evil\" level=ERROR logger=Forged msg=\"forged event"));
-    event.addKeyValuePair(new KeyValuePair("path", "C:\\tmp\tx"));
+    event.addKeyValuePair(new KeyValuePair("path", "C:\\tmp\tx\u2028y\u0085z"));
 
     String line = new String(consoleEncoder(context).encode(event), StandardCharsets.UTF_8);
 
     assertThat(line).contains("msg=\"incident \\\"quoted\\\"\"")
         .contains("task_id=\"evil\\\" level=ERROR logger=Forged msg=\\\"forged event\"")
-        .contains("path=\"C:\\\\tmp\\u0009x\"");
+        .contains("path=\"C:\\\\tmp\\u0009x\\u2028y\\u0085z\"");
     // Read as logfmt, the line has the fields the event has, and no others.
     String quoted = "\"(?:[^\"\\\\]|\\\\.)*\"";
     assertThat(line.strip()).matches("\\S+ level=INFO logger=Probe msg=" + quoted
