@@ -75,11 +75,14 @@ run_veto() {
   local data
   data=$(mktemp -d)
   # ParallelGC: see README (G1's default pause goal lets young pauses reach tens of ms here).
+  # No background snapshots: one costs seconds of a core, grows with the state, and would land
+  # in some measurements and not others; bench/scale.sh startup and README give its cost.
   java -XX:+UseParallelGC -jar target/veto.jar serve --port "$port" --data "$data" \
-    --rules rules > "$out/serve.log" 2>&1 &
+    --rules rules --snapshot-every 0 > "$out/serve.log" 2>&1 &
   local pid=$!
   await_port "http://127.0.0.1:$port/health"
-  echo "== Veto, fsync on: JIT warm-up (20 s), then $seconds s a measurement =="
+  echo "== Veto, fsync on, background snapshots off: JIT warm-up (20 s)," \
+    "then $seconds s a measurement =="
   # 20 s of warm-up: the JIT is still compiling Drools' and Netty's paths for that long.
   java -cp "$cp" dev.veto.bench.DecideLoad veto "$port" 16 20 1 > /dev/null
   measure veto "$port"
