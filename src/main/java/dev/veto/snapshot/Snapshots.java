@@ -109,9 +109,11 @@ public final class Snapshots {
 
   /**
    * Writes the snapshot of prefix and the projections at the same seq, then seals it and
-   * drops the older ones beyond {@link #KEEP}. Returns the JSON file.
+   * drops the older ones beyond {@link #KEEP}. Returns the JSON file. One write at a time: a
+   * stop's write must not prune the JSON of a background write before its seal is written.
    */
-  public synchronized Path write(LedgerPrefix prefix, ProjectionSnapshot projections) throws IOException {
+  public synchronized Path write(LedgerPrefix prefix, ProjectionSnapshot projections)
+      throws IOException {
     Files.createDirectories(dir);
     Path json = dir.resolve("snapshot-" + prefix.seq() + ".json");
     MessageDigest sha256 = sha256();
