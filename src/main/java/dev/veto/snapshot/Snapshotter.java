@@ -38,8 +38,8 @@ public final class Snapshotter implements AutoCloseable {
   private final ScheduledExecutorService thread;
   private final Duration interval;
   private volatile long lastSeq;
-  private Duration backoff = Duration.ZERO;
-  private long retryAt = System.nanoTime();
+  private volatile Duration backoff = Duration.ZERO;
+  private volatile long retryAt = System.nanoTime();
 
   private Snapshotter(Ledger ledger, Snapshots snapshots, long every, long lastSeq,
       Duration interval, Clock clock, LifecycleOptions lifecycle) {
