@@ -1,5 +1,6 @@
 package dev.veto.bench;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -7,10 +8,13 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -39,6 +43,7 @@ public final class DecideLoad {
   private final int port;
   private final Recorder recorder = new Recorder(3);
   private final AtomicLong errors = new AtomicLong();
+  private final Map<String, LongAdder> causes = new ConcurrentHashMap<>();
   private volatile boolean running = true;
 
   private DecideLoad(Vertx vertx, boolean cerbos, int port, int connections) {
@@ -81,6 +86,10 @@ public final class DecideLoad {
     Thread.sleep(seconds * 1000L);
     Histogram histogram = load.recorder.getIntervalHistogram();
     double elapsed = (System.nanoTime() - start) / 1e9;
+    // Counted now, with the histogram: requests still in flight when the client closes fail,
+    // and are not the server's errors.
+    long errors = load.errors.get() - errorsBefore;
+    String causes = load.causes.toString();
     load.running = false;
     done.await();
     vertx.close().toCompletionStage().toCompletableFuture().get();
@@ -88,9 +97,12 @@ public final class DecideLoad {
     System.out.printf("target=%s mode=%s connections=%d requests=%d errors=%d"
             + " throughput=%.0f p50=%.3f p99=%.3f p99.9=%.3f max=%.3f%n",
         target, rate > 0 ? "rate-" + rate : "closed", connections, histogram.getTotalCount(),
-        load.errors.get() - errorsBefore, histogram.getTotalCount() / elapsed,
+        errors, histogram.getTotalCount() / elapsed,
         ms(histogram.getValueAtPercentile(50)), ms(histogram.getValueAtPercentile(99)),
         ms(histogram.getValueAtPercentile(99.9)), ms(histogram.getMaxValue()));
+    if (errors > 0) {
+      System.err.println("errors by cause (whole run, warm-up included): " + causes);
+    }
   }
 
   private static double ms(long nanos) {
@@ -104,7 +116,7 @@ public final class DecideLoad {
     }
     long start = System.nanoTime();
     send().onComplete(result -> {
-      record(start, result.succeeded() && result.result() == 200);
+      record(start, result);
       loop(done);
     });
   }
@@ -127,18 +139,21 @@ public final class DecideLoad {
       for (; sent[0] < due; sent[0]++) {
         long intended = begin + sent[0] * intervalNanos;
         send().onComplete(result -> {
-          record(intended, result.succeeded() && result.result() == 200);
+          record(intended, result);
         });
       }
     });
   }
 
-  private void record(long startNanos, boolean ok) {
-    if (ok) {
+  private void record(long startNanos, AsyncResult<Integer> result) {
+    if (result.succeeded() && result.result() == 200) {
       recorder.recordValue(System.nanoTime() - startNanos);
-    } else {
-      errors.incrementAndGet();
+      return;
     }
+    errors.incrementAndGet();
+    String cause = result.succeeded() ? "status " + result.result()
+        : result.cause().getClass().getSimpleName();
+    causes.computeIfAbsent(cause, c -> new LongAdder()).increment();
   }
 
   private Future<Integer> send() {
