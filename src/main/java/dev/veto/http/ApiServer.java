@@ -305,14 +305,15 @@ public final class ApiServer {
 
   private void decideFailed(RoutingContext ctx, Throwable failure) {
     Throwable cause = unwrap(failure);
+    LedgerCorruptException corrupt = corruption(cause);
     if (cause instanceof DecisionException rejected) {
       sendRejected(ctx, rejected);
     } else if (cause instanceof LedgerUnavailableException) {
       sendRefusal(ctx, 503, "ledger_unavailable",
           "the ledger cannot be written, so nothing can be allowed; the action is refused");
-    } else if (corruption(cause) != null) {
+    } else if (corrupt != null) {
       // A recorded decision read back for a retry no longer matches what was signed.
-      logCorruption(corruption(cause));
+      logCorruption(corrupt);
       sendRefusal(ctx, 500, "ledger_corrupt", "the recorded decision for this idempotency key"
           + " does not match the signed ledger; the action is refused (run veto verify)");
     } else {
@@ -354,11 +355,15 @@ public final class ApiServer {
   private void rejectMalformedUri(RoutingContext ctx) {
     String uri = ctx.request().uri();
     if (uri.indexOf('%') >= 0 && (isMalformedUri(uri) || !escapesAreUtf8(uri))) {
-      sendError(ctx, 400, "malformed_uri",
-          "the request URI is malformed (a bad % escape or a character not allowed)", null);
+      sendMalformedUri(ctx);
       return;
     }
     ctx.next();
+  }
+
+  private void sendMalformedUri(RoutingContext ctx) {
+    sendError(ctx, 400, "malformed_uri",
+        "the request URI is malformed (a bad % escape or a character not allowed)", null);
   }
 
   /** The single place where failures become HTTP answers. */
@@ -366,8 +371,7 @@ public final class ApiServer {
     Throwable failure = ctx.failure() == null ? null : unwrap(ctx.failure());
     boolean decoding = failure == null || failure instanceof IllegalArgumentException;
     if (decoding && isMalformedUri(ctx.request().uri())) {
-      sendError(ctx, 400, "malformed_uri",
-          "the request URI is malformed (a bad % escape or a character not allowed)", null);
+      sendMalformedUri(ctx);
       return;
     }
     if (failure instanceof ApiException api) {

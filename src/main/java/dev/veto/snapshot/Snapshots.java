@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
@@ -242,7 +243,7 @@ public final class Snapshots {
   public void checkWritable() throws IOException {
     Files.createDirectories(dir);
     if (!Files.isWritable(dir)) {
-      throw new java.nio.file.AccessDeniedException(dir.toString(), null,
+      throw new AccessDeniedException(dir.toString(), null,
           "snapshot folder is not writable");
     }
   }
@@ -256,8 +257,9 @@ public final class Snapshots {
     try (Stream<Path> files = Files.list(dir)) {
       files.forEach(file -> {
         Matcher name = SEAL.matcher(file.getFileName().toString());
-        if (name.matches() && seqOf(name.group(1)) > 0) {
-          seqs.add(seqOf(name.group(1)));
+        long seq = name.matches() ? seqOf(name.group(1)) : -1;
+        if (seq > 0) {
+          seqs.add(seq);
         }
       });
     } catch (IOException e) {
