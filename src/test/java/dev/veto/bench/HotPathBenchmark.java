@@ -10,6 +10,7 @@ import dev.veto.policy.Evaluation;
 import dev.veto.policy.Policy;
 import dev.veto.policy.TaskUsage;
 import dev.veto.policy.ToolCall;
+import dev.veto.testing.VetoFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -106,9 +107,7 @@ public class HotPathBenchmark {
   public void setUp() throws Exception {
     // One pause past the 50 ms deadline (GC, a busy shared machine) would end the whole run
     // with PolicyTimeoutException; this measures evaluation, so the deadline is lifted.
-    Path overlay = Files.createTempFile("veto-bench", ".yaml");
-    Files.writeString(overlay, "evaluation_deadline_ms: 10000\n");
-    policy = Policy.load(Path.of("rules"), overlay);
+    policy = Policy.load(Path.of("rules"), VetoFixture.relaxedDeadline());
     args = Json.MAPPER.createObjectNode().put("user_id", "raj_sanchez_7340")
         .put("address1", "445 Maple Drive").put("city", "Austin").put("zip", "78701");
     read = ToolCall.of("task-1", "agent", "get_user_details", args, 3L, "k1", 120);

@@ -33,7 +33,8 @@ public final class VetoFixture implements AutoCloseable {
    */
   private static final Path RELAXED_DEADLINE = relaxedDeadline();
 
-  private static Path relaxedDeadline() {
+  /** A config overlay (a temporary file) that lifts the evaluation deadline to 5 s. */
+  public static Path relaxedDeadline() {
     try {
       Path file = Files.createTempFile("veto-test-config", ".yaml");
       file.toFile().deleteOnExit();
